@@ -1,0 +1,191 @@
+//! Operations: values that encode their request and decode their answer.
+
+use bytes::Bytes;
+use http::{Request, Response};
+
+use crate::encode::{self, RequestBody, RequestMethod};
+use crate::endpoint::Endpoint;
+use crate::error::Error;
+use crate::input::{Arch, CompanyId, Password, SsoId};
+use crate::ticket::{self, Console, Expected, LoginTicket};
+use crate::answer;
+
+/// A request to Rescue that knows how to encode itself and decode its
+/// answer. Adapters are generic executors of operations: they send what
+/// [`Operation::encode`] built and hand the response, with its body read up
+/// to a cap, to [`Operation::decode`].
+pub trait Operation {
+    /// What a successful answer decodes to.
+    type Output;
+
+    /// The operation's name in Rescue's API guide, for logs and spans.
+    const NAME: &'static str;
+
+    /// Builds the request for `endpoint`, sending parameters by `method`.
+    fn encode(
+        &self,
+        endpoint: &Endpoint,
+        method: RequestMethod,
+    ) -> Result<Request<RequestBody>, Error>;
+
+    /// Decodes the answer to a request that [`Operation::encode`] built for
+    /// the same `endpoint`.
+    fn decode(&self, endpoint: &Endpoint, response: &Response<Bytes>)
+    -> Result<Self::Output, Error>;
+}
+
+/// The parameters both ticket operations send.
+#[derive(Debug, Clone)]
+struct TicketParams {
+    sso_id: SsoId,
+    company_id: CompanyId,
+    password: Password,
+    arch: Arch,
+}
+
+impl TicketParams {
+    fn encode(
+        &self,
+        endpoint: &Endpoint,
+        method: RequestMethod,
+        path: &'static str,
+    ) -> Result<Request<RequestBody>, Error> {
+        let form = encode::form(&self.sso_id, self.company_id, &self.password, self.arch);
+        encode::request(endpoint, method, path, form)
+    }
+
+    fn decode(
+        &self,
+        endpoint: &Endpoint,
+        response: &Response<Bytes>,
+        console: Console,
+    ) -> Result<LoginTicket, Error> {
+        let password = self.password.expose_secret();
+        let encoded: String = form_urlencoded::byte_serialize(password.as_bytes()).collect();
+        let text = answer::ok_text(response, &[password, &encoded])?;
+        let expected = Expected {
+            endpoint,
+            console,
+            company_id: self.company_id,
+            arch: self.arch,
+        };
+        Ok(ticket::validate(text, &expected)?)
+    }
+}
+
+/// `getDTCLoginTicket`: a one-time URL that starts the Desktop Technician
+/// Console for a technician the intranet has already authenticated.
+///
+/// Sent to `/SSO/GetDTCLoginTicket.aspx`; answers
+/// `OK:https://<host>/TechConsole/DesktopApp/DownloadSSO.aspx?companyid=…&ticket=<GUID>[&arch=64]`.
+#[derive(Debug, Clone)]
+pub struct GetDtcLoginTicket(TicketParams);
+
+impl GetDtcLoginTicket {
+    /// The path the request goes to.
+    pub const PATH: &'static str = "/SSO/GetDTCLoginTicket.aspx";
+
+    /// A request for the technician `sso_id` of `company_id`, authenticated
+    /// by the company's master SSO `password`, for the default console.
+    pub fn new(sso_id: SsoId, company_id: CompanyId, password: Password) -> Self {
+        GetDtcLoginTicket(TicketParams {
+            sso_id,
+            company_id,
+            password,
+            arch: Arch::Default,
+        })
+    }
+
+    /// Asks for a console architecture; [`Arch::X64`] sends `arch=64`.
+    #[must_use]
+    pub fn arch(mut self, arch: Arch) -> Self {
+        self.0.arch = arch;
+        self
+    }
+
+    /// The technician's SSO ID.
+    pub fn sso_id(&self) -> &SsoId {
+        &self.0.sso_id
+    }
+
+    /// The company ID.
+    pub fn company_id(&self) -> CompanyId {
+        self.0.company_id
+    }
+}
+
+impl Operation for GetDtcLoginTicket {
+    type Output = LoginTicket;
+    const NAME: &'static str = "getDTCLoginTicket";
+
+    fn encode(
+        &self,
+        endpoint: &Endpoint,
+        method: RequestMethod,
+    ) -> Result<Request<RequestBody>, Error> {
+        self.0.encode(endpoint, method, Self::PATH)
+    }
+
+    fn decode(&self, endpoint: &Endpoint, response: &Response<Bytes>) -> Result<LoginTicket, Error> {
+        self.0.decode(endpoint, response, Console::Desktop)
+    }
+}
+
+/// `getLoginTicket`: the web-console twin of [`GetDtcLoginTicket`], same
+/// parameters.
+///
+/// Sent to `/SSO/GetLoginTicket.aspx`; answers
+/// `OK:https://<host>/SSO/Login.aspx?Ticket=<GUID>`.
+#[derive(Debug, Clone)]
+pub struct GetLoginTicket(TicketParams);
+
+impl GetLoginTicket {
+    /// The path the request goes to.
+    pub const PATH: &'static str = "/SSO/GetLoginTicket.aspx";
+
+    /// A request for the technician `sso_id` of `company_id`, authenticated
+    /// by the company's master SSO `password`.
+    pub fn new(sso_id: SsoId, company_id: CompanyId, password: Password) -> Self {
+        GetLoginTicket(TicketParams {
+            sso_id,
+            company_id,
+            password,
+            arch: Arch::Default,
+        })
+    }
+
+    /// Sends `arch=64` too, as the parameters are shared with the desktop
+    /// operation; the web console's URL is not checked for it.
+    #[must_use]
+    pub fn arch(mut self, arch: Arch) -> Self {
+        self.0.arch = arch;
+        self
+    }
+
+    /// The technician's SSO ID.
+    pub fn sso_id(&self) -> &SsoId {
+        &self.0.sso_id
+    }
+
+    /// The company ID.
+    pub fn company_id(&self) -> CompanyId {
+        self.0.company_id
+    }
+}
+
+impl Operation for GetLoginTicket {
+    type Output = LoginTicket;
+    const NAME: &'static str = "getLoginTicket";
+
+    fn encode(
+        &self,
+        endpoint: &Endpoint,
+        method: RequestMethod,
+    ) -> Result<Request<RequestBody>, Error> {
+        self.0.encode(endpoint, method, Self::PATH)
+    }
+
+    fn decode(&self, endpoint: &Endpoint, response: &Response<Bytes>) -> Result<LoginTicket, Error> {
+        self.0.decode(endpoint, response, Console::Web)
+    }
+}

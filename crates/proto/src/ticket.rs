@@ -1,0 +1,181 @@
+//! The validated login ticket, and the checks a URL passes before anyone may
+//! send a browser to it.
+
+use std::fmt;
+
+use http::Uri;
+use http::uri::Scheme;
+use secrecy::{ExposeSecret, SecretString};
+use uuid::Uuid;
+
+use crate::endpoint::Endpoint;
+use crate::error::TicketUrlError;
+use crate::input::{Arch, CompanyId};
+
+/// Which console a ticket starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Console {
+    /// The Desktop Technician Console (`getDTCLoginTicket`).
+    Desktop,
+    /// The web Technician Console (`getLoginTicket`).
+    Web,
+}
+
+impl Console {
+    /// The documented path of this console's ticket URL.
+    pub fn ticket_path(self) -> &'static str {
+        match self {
+            Console::Desktop => "/TechConsole/DesktopApp/DownloadSSO.aspx",
+            Console::Web => "/SSO/Login.aspx",
+        }
+    }
+}
+
+/// A one-time login URL that Rescue issued and this crate validated.
+///
+/// The URL is a bearer credential: whoever opens it is logged in as the
+/// technician. `Debug` therefore redacts the ticket, there is no `Display`,
+/// the URL is zeroized on drop, and it comes out only through
+/// [`LoginTicket::expose_url`].
+#[derive(Clone)]
+pub struct LoginTicket {
+    console: Console,
+    url: SecretString,
+    company_id: CompanyId,
+    ticket: Uuid,
+    arch: Arch,
+}
+
+impl LoginTicket {
+    /// The URL to redirect the technician's browser to.
+    pub fn expose_url(&self) -> &str {
+        self.url.expose_secret()
+    }
+
+    /// The ticket GUID.
+    pub fn expose_ticket(&self) -> Uuid {
+        self.ticket
+    }
+
+    /// Which console the URL starts.
+    pub fn console(&self) -> Console {
+        self.console
+    }
+
+    /// The company the ticket was issued for (checked against the one sent).
+    pub fn company_id(&self) -> CompanyId {
+        self.company_id
+    }
+
+    /// The console architecture (checked against the one asked for).
+    pub fn arch(&self) -> Arch {
+        self.arch
+    }
+}
+
+impl fmt::Debug for LoginTicket {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LoginTicket")
+            .field("console", &self.console)
+            .field("company_id", &self.company_id)
+            .field("arch", &self.arch)
+            .field("url", &"[redacted]")
+            .finish()
+    }
+}
+
+/// What the URL must match: what was asked for, and where it was asked.
+pub(crate) struct Expected<'a> {
+    pub(crate) endpoint: &'a Endpoint,
+    pub(crate) console: Console,
+    pub(crate) company_id: CompanyId,
+    pub(crate) arch: Arch,
+}
+
+/// Validates `text` (the part after `OK:`) and builds the ticket.
+pub(crate) fn validate(text: &str, expected: &Expected<'_>) -> Result<LoginTicket, TicketUrlError> {
+    if text.contains('#') {
+        return Err(TicketUrlError::Fragment);
+    }
+    // http::Uri would accept some of these; a URL headed for a browser's
+    // address bar must not have them at all.
+    if text.bytes().any(|b| b <= b' ' || b == 0x7f || b == b'\\') {
+        return Err(TicketUrlError::Malformed);
+    }
+    let uri: Uri = text.parse().map_err(|_| TicketUrlError::Malformed)?;
+    let (Some(scheme), Some(authority)) = (uri.scheme(), uri.authority()) else {
+        return Err(TicketUrlError::Malformed);
+    };
+    if *scheme != Scheme::HTTPS && scheme != expected.endpoint.scheme() {
+        return Err(TicketUrlError::Scheme);
+    }
+    if authority.as_str().contains('@') {
+        return Err(TicketUrlError::UserInfo);
+    }
+    if !expected.endpoint.trusts_ticket_origin(scheme, authority) {
+        return Err(TicketUrlError::Host);
+    }
+    if !uri.path().eq_ignore_ascii_case(expected.console.ticket_path()) {
+        return Err(TicketUrlError::Path);
+    }
+    let params = QueryParams::parse(uri.query().unwrap_or(""))?;
+    let ticket = params
+        .ticket
+        .as_deref()
+        .and_then(parse_guid)
+        .ok_or(TicketUrlError::Ticket)?;
+    match (expected.console, params.company_id.as_deref()) {
+        (_, Some(sent)) if CompanyId::new(sent) == Ok(expected.company_id) => {}
+        (Console::Web, None) => {}
+        _ => return Err(TicketUrlError::CompanyId),
+    }
+    match (expected.console, expected.arch, params.arch.as_deref()) {
+        (_, Arch::X64, Some("64")) | (_, Arch::Default, None) | (Console::Web, _, None) => {}
+        _ => return Err(TicketUrlError::Arch),
+    }
+    Ok(LoginTicket {
+        console: expected.console,
+        url: SecretString::from(text),
+        company_id: expected.company_id,
+        ticket,
+        arch: expected.arch,
+    })
+}
+
+/// Only the canonical hyphenated form: Rescue writes it that way, and a
+/// looser parse would accept URLs no real ticket has.
+fn parse_guid(text: &str) -> Option<Uuid> {
+    if text.len() != 36 {
+        return None;
+    }
+    Uuid::try_parse(text).ok()
+}
+
+#[derive(Default)]
+struct QueryParams {
+    company_id: Option<String>,
+    ticket: Option<String>,
+    arch: Option<String>,
+}
+
+impl QueryParams {
+    fn parse(query: &str) -> Result<Self, TicketUrlError> {
+        let mut params = QueryParams::default();
+        for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+            let slot = if name.eq_ignore_ascii_case("companyid") {
+                &mut params.company_id
+            } else if name.eq_ignore_ascii_case("ticket") {
+                &mut params.ticket
+            } else if name.eq_ignore_ascii_case("arch") {
+                &mut params.arch
+            } else {
+                return Err(TicketUrlError::UnexpectedParameter);
+            };
+            if slot.replace(value.into_owned()).is_some() {
+                return Err(TicketUrlError::UnexpectedParameter);
+            }
+        }
+        Ok(params)
+    }
+}
