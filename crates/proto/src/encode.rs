@@ -69,7 +69,12 @@ impl fmt::Debug for RequestBody {
 }
 
 /// The four documented parameters, in the documented order and spelling.
-pub(crate) fn form(sso_id: &SsoId, company_id: CompanyId, password: &Password, arch: Arch) -> String {
+pub(crate) fn form(
+    sso_id: &SsoId,
+    company_id: CompanyId,
+    password: &Password,
+    arch: Arch,
+) -> String {
     let company = company_id.to_string();
     let mut serializer = form_urlencoded::Serializer::new(String::with_capacity(96));
     serializer
@@ -92,8 +97,8 @@ pub(crate) fn request(
     let (http_method, path_and_query, body) = match method {
         RequestMethod::Post => (Method::POST, PathAndQuery::from_static(path), params),
         RequestMethod::Get => {
-            let pq = PathAndQuery::try_from(format!("{path}?{params}"))
-                .map_err(|_| Error::Encode)?;
+            let pq =
+                PathAndQuery::try_from(format!("{path}?{params}")).map_err(|_| Error::Encode)?;
             (Method::GET, pq, String::new())
         }
     };

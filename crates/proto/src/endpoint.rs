@@ -246,10 +246,16 @@ mod tests {
             Err(EndpointError::PlainHttpNotAllowed)
         );
         assert_eq!(
-            Endpoint::builder("http://10.0.0.1").allow_loopback_http().build(),
+            Endpoint::builder("http://10.0.0.1")
+                .allow_loopback_http()
+                .build(),
             Err(EndpointError::PlainHttpNotAllowed)
         );
-        for ok in ["http://127.0.0.1:1", "http://[::1]:8080", "http://LOCALHOST"] {
+        for ok in [
+            "http://127.0.0.1:1",
+            "http://[::1]:8080",
+            "http://LOCALHOST",
+        ] {
             assert!(
                 Endpoint::builder(ok).allow_loopback_http().build().is_ok(),
                 "{ok}"
@@ -289,6 +295,8 @@ mod tests {
         assert!(!trusts("secure.example:444"));
         assert!(trusts("other.example:8443"));
         assert!(!trusts("other.example"));
-        assert!(!e.trusts_ticket_origin(&Scheme::HTTP, &Authority::from_static("secure.example:443")));
+        assert!(
+            !e.trusts_ticket_origin(&Scheme::HTTP, &Authority::from_static("secure.example:443"))
+        );
     }
 }

@@ -114,9 +114,9 @@ fn guid_len_at(bytes: &[u8], start: usize) -> Option<usize> {
         return None;
     }
     let hex_run = |from: usize| {
-        bytes
-            .get(from..)
-            .map_or(0, |rest| rest.iter().take_while(|b| b.is_ascii_hexdigit()).count())
+        bytes.get(from..).map_or(0, |rest| {
+            rest.iter().take_while(|b| b.is_ascii_hexdigit()).count()
+        })
     };
     let mut pos = start;
     let mut hyphenated = true;

@@ -209,7 +209,11 @@ mod tests {
         let field = Field::CompanyId;
         assert_eq!(CompanyId::new(""), Err(InputError::Empty { field }));
         for bad in ["+5", "-1", "0x5", "5 5", " 5", "١٢٣", "12a"] {
-            assert_eq!(CompanyId::new(bad), Err(InputError::NotDigits { field }), "{bad}");
+            assert_eq!(
+                CompanyId::new(bad),
+                Err(InputError::NotDigits { field }),
+                "{bad}"
+            );
         }
         assert_eq!(
             CompanyId::new("99999999999999999999"),
@@ -255,7 +259,10 @@ mod tests {
             Some(InputError::ControlCharacter { field })
         );
         let err = Password::new("hunter2\r\n").err().map(|e| e.to_string());
-        assert_eq!(err.as_deref(), Some("password contains a control character"));
+        assert_eq!(
+            err.as_deref(),
+            Some("password contains a control character")
+        );
         let p = Password::new(" p&=+%# ü🔑 ").expect("valid password");
         assert_eq!(p.expose_secret(), " p&=+%# ü🔑 ");
         assert_eq!(format!("{p:?}"), "Password([redacted])");

@@ -3,12 +3,12 @@
 use bytes::Bytes;
 use http::{Request, Response};
 
+use crate::answer;
 use crate::encode::{self, RequestBody, RequestMethod};
 use crate::endpoint::Endpoint;
 use crate::error::Error;
 use crate::input::{Arch, CompanyId, Password, SsoId};
 use crate::ticket::{self, Console, Expected, LoginTicket};
-use crate::answer;
 
 /// A request to Rescue that knows how to encode itself and decode its
 /// answer. Adapters are generic executors of operations: they send what
@@ -30,8 +30,11 @@ pub trait Operation {
 
     /// Decodes the answer to a request that [`Operation::encode`] built for
     /// the same `endpoint`.
-    fn decode(&self, endpoint: &Endpoint, response: &Response<Bytes>)
-    -> Result<Self::Output, Error>;
+    fn decode(
+        &self,
+        endpoint: &Endpoint,
+        response: &Response<Bytes>,
+    ) -> Result<Self::Output, Error>;
 }
 
 /// The parameters both ticket operations send.
@@ -126,7 +129,11 @@ impl Operation for GetDtcLoginTicket {
         self.0.encode(endpoint, method, Self::PATH)
     }
 
-    fn decode(&self, endpoint: &Endpoint, response: &Response<Bytes>) -> Result<LoginTicket, Error> {
+    fn decode(
+        &self,
+        endpoint: &Endpoint,
+        response: &Response<Bytes>,
+    ) -> Result<LoginTicket, Error> {
         self.0.decode(endpoint, response, Console::Desktop)
     }
 }
@@ -185,7 +192,11 @@ impl Operation for GetLoginTicket {
         self.0.encode(endpoint, method, Self::PATH)
     }
 
-    fn decode(&self, endpoint: &Endpoint, response: &Response<Bytes>) -> Result<LoginTicket, Error> {
+    fn decode(
+        &self,
+        endpoint: &Endpoint,
+        response: &Response<Bytes>,
+    ) -> Result<LoginTicket, Error> {
         self.0.decode(endpoint, response, Console::Web)
     }
 }

@@ -116,7 +116,10 @@ pub(crate) fn validate(text: &str, expected: &Expected<'_>) -> Result<LoginTicke
     if !expected.endpoint.trusts_ticket_origin(scheme, authority) {
         return Err(TicketUrlError::Host);
     }
-    if !uri.path().eq_ignore_ascii_case(expected.console.ticket_path()) {
+    if !uri
+        .path()
+        .eq_ignore_ascii_case(expected.console.ticket_path())
+    {
         return Err(TicketUrlError::Path);
     }
     let params = QueryParams::parse(uri.query().unwrap_or(""))?;
