@@ -108,16 +108,13 @@ fn redact_guids(text: &str) -> String {
 
 fn guid_len_at(bytes: &[u8], start: usize) -> Option<usize> {
     const HYPHENATED: [usize; 5] = [8, 4, 4, 4, 12];
-    // Only start at a boundary, so a GUID inside a longer hex run is still
-    // caught by the run's own start.
-    if start > 0 && bytes.get(start - 1).is_some_and(u8::is_ascii_hexdigit) {
-        return None;
-    }
     let hex_run = |from: usize| {
         bytes.get(from..).map_or(0, |rest| {
             rest.iter().take_while(|b| b.is_ascii_hexdigit()).count()
         })
     };
+    // A hyphenated GUID is redacted wherever it starts, even glued to other
+    // hex digits: a hostile page may put anything around it.
     let mut pos = start;
     let mut hyphenated = true;
     for (n, group) in HYPHENATED.iter().enumerate() {
@@ -126,7 +123,7 @@ fn guid_len_at(bytes: &[u8], start: usize) -> Option<usize> {
             break;
         }
         pos += group;
-        if n < HYPHENATED.len() - 1 {
+        if n + 1 < HYPHENATED.len() {
             if bytes.get(pos) != Some(&b'-') {
                 hyphenated = false;
                 break;
@@ -136,6 +133,10 @@ fn guid_len_at(bytes: &[u8], start: usize) -> Option<usize> {
     }
     if hyphenated {
         return Some(pos - start);
+    }
+    // A bare 32-digit form is only taken as a whole run, from its start.
+    if start > 0 && bytes.get(start - 1).is_some_and(u8::is_ascii_hexdigit) {
+        return None;
     }
     let run = hex_run(start);
     (run >= 32).then_some(run)
@@ -153,6 +154,12 @@ mod tests {
         assert!(!e.as_str().contains("4c6f1815"), "{e}");
         assert!(e.as_str().len() <= MAX_EXCERPT_CHARS);
         assert!(e.as_str().starts_with("<html>echo: Password=[redacted]"));
+    }
+
+    #[test]
+    fn guid_glued_to_hex_is_redacted() {
+        let e = Excerpt::new(b"00000aaaa-a0aa-4a0a-8aa0-aa0a0a0aaaaa", &[]);
+        assert_eq!(e.as_str(), "0[redacted]");
     }
 
     #[test]

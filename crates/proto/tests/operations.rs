@@ -1,0 +1,422 @@
+//! Encoding and decoding both operations, against the vendor page's examples
+//! and every failure a caller can match on.
+
+use rescue_sso_proto::bytes::Bytes;
+use rescue_sso_proto::http::{Method, Response, StatusCode, header};
+use rescue_sso_proto::{
+    Arch, CompanyId, Console, Endpoint, Error, GetDtcLoginTicket, GetLoginTicket, Operation,
+    Password, RequestMethod, RescueError, SsoId, TicketUrlError,
+};
+
+const VENDOR_URL: &str = "https://secure.logmeinrescue.com/TechConsole/DesktopApp/DownloadSSO.aspx?companyid=654321&ticket=4c6f1815-1e0c-43ab-8117-d79b8f523824&arch=64";
+const TICKET: &str = "4c6f1815-1e0c-43ab-8117-d79b8f523824";
+
+fn dtc(password: &str, arch: Arch) -> GetDtcLoginTicket {
+    GetDtcLoginTicket::new(
+        SsoId::new("123456").expect("sso id"),
+        CompanyId::new("654321").expect("company id"),
+        Password::new(password).expect("password"),
+    )
+    .arch(arch)
+}
+
+fn web() -> GetLoginTicket {
+    GetLoginTicket::new(
+        SsoId::new("123456").expect("sso id"),
+        CompanyId::new("654321").expect("company id"),
+        Password::new("secretPassword").expect("password"),
+    )
+}
+
+fn answer(status: u16, body: &'static [u8]) -> Response<Bytes> {
+    let mut response = Response::new(Bytes::from_static(body));
+    *response.status_mut() = StatusCode::from_u16(status).expect("status");
+    response
+}
+
+fn decode_dtc(arch: Arch, status: u16, body: &'static [u8]) -> Result<(), Error> {
+    dtc("secretPassword", arch)
+        .decode(&Endpoint::default(), &answer(status, body))
+        .map(|_| ())
+}
+
+#[test]
+fn get_matches_the_vendor_example() {
+    let req = dtc("secretPassword", Arch::X64)
+        .encode(&Endpoint::default(), RequestMethod::Get)
+        .expect("encode");
+    assert_eq!(req.method(), Method::GET);
+    assert_eq!(
+        req.uri().to_string(),
+        "https://secure.logmeinrescue.com/SSO/GetDTCLoginTicket.aspx?ssoid=123456&Password=secretPassword&CompanyID=654321&arch=64"
+    );
+    assert!(req.body().is_empty());
+    assert_eq!(req.headers()[header::HOST], "secure.logmeinrescue.com");
+    assert!(req.headers().get(header::CONTENT_TYPE).is_none());
+}
+
+#[test]
+fn post_is_the_default_and_keeps_the_password_out_of_the_url() {
+    let req = dtc("secretPassword", Arch::Default)
+        .encode(&Endpoint::default(), RequestMethod::default())
+        .expect("encode");
+    assert_eq!(req.method(), Method::POST);
+    assert_eq!(
+        req.uri().to_string(),
+        "https://secure.logmeinrescue.com/SSO/GetDTCLoginTicket.aspx"
+    );
+    assert_eq!(
+        req.body().expose_bytes().as_ref(),
+        b"ssoid=123456&Password=secretPassword&CompanyID=654321"
+    );
+    let h = req.headers();
+    assert_eq!(h[header::CONTENT_TYPE], "application/x-www-form-urlencoded");
+    assert_eq!(h[header::CONTENT_LENGTH], "53");
+    assert_eq!(
+        h[header::USER_AGENT],
+        concat!("rescue-sso/", env!("CARGO_PKG_VERSION"))
+    );
+    assert!(!format!("{req:?}").contains("secretPassword"));
+}
+
+#[test]
+fn every_value_is_percent_encoded() {
+    let req = dtc("a&b=c+d%e#f?g h/é🔑", Arch::Default)
+        .encode(&Endpoint::default(), RequestMethod::Post)
+        .expect("encode");
+    assert_eq!(
+        std::str::from_utf8(req.body().expose_bytes()).expect("ascii"),
+        "ssoid=123456&Password=a%26b%3Dc%2Bd%25e%23f%3Fg+h%2F%C3%A9%F0%9F%94%91&CompanyID=654321"
+    );
+}
+
+#[test]
+fn web_console_goes_to_its_own_path() {
+    let endpoint = Endpoint::new("https://secure.logmeinrescue.eu:8443").expect("endpoint");
+    let req = web()
+        .encode(&endpoint, RequestMethod::Post)
+        .expect("encode");
+    assert_eq!(
+        req.uri().to_string(),
+        "https://secure.logmeinrescue.eu:8443/SSO/GetLoginTicket.aspx"
+    );
+    assert_eq!(req.headers()[header::HOST], "secure.logmeinrescue.eu:8443");
+}
+
+#[test]
+fn decodes_the_vendor_output() {
+    let op = dtc("secretPassword", Arch::X64);
+    let response = answer(200, b"OK:https://secure.logmeinrescue.com/TechConsole/DesktopApp/DownloadSSO.aspx?companyid=654321&ticket=4c6f1815-1e0c-43ab-8117-d79b8f523824&arch=64");
+    let ticket = op.decode(&Endpoint::default(), &response).expect("ticket");
+    assert_eq!(ticket.expose_url(), VENDOR_URL);
+    assert_eq!(ticket.expose_ticket().to_string(), TICKET);
+    assert_eq!(ticket.company_id().get(), 654_321);
+    assert_eq!(ticket.arch(), Arch::X64);
+    assert_eq!(ticket.console(), Console::Desktop);
+    let debug = format!("{ticket:?}");
+    assert!(
+        !debug.contains(TICKET) && !debug.contains("4c6f1815"),
+        "{debug}"
+    );
+}
+
+#[test]
+fn tolerates_bom_crlf_and_whitespace() {
+    let body = b"\xEF\xBB\xBF  OK:https://secure.logmeinrescue.com/TechConsole/DesktopApp/DownloadSSO.aspx?companyid=654321&ticket=4c6f1815-1e0c-43ab-8117-d79b8f523824\r\n";
+    assert_eq!(decode_dtc(Arch::Default, 200, body), Ok(()));
+}
+
+#[test]
+fn decodes_a_web_console_ticket() {
+    let response = answer(
+        200,
+        b"OK:https://secure.logmeinrescue.com/SSO/Login.aspx?Ticket=4c6f1815-1e0c-43ab-8117-d79b8f523824",
+    );
+    let ticket = web()
+        .decode(&Endpoint::default(), &response)
+        .expect("ticket");
+    assert_eq!(ticket.console(), Console::Web);
+    assert_eq!(ticket.expose_ticket().to_string(), TICKET);
+    // A DTC URL is not a web-console ticket.
+    let wrong = answer(200, b"OK:https://secure.logmeinrescue.com/TechConsole/DesktopApp/DownloadSSO.aspx?companyid=654321&ticket=4c6f1815-1e0c-43ab-8117-d79b8f523824");
+    assert_eq!(
+        web().decode(&Endpoint::default(), &wrong).map(|_| ()),
+        Err(Error::InvalidTicketUrl(TicketUrlError::Path))
+    );
+}
+
+#[test]
+fn rescue_refusals_are_typed() {
+    let cases: [(&[u8], RescueError); 5] = [
+        (b"INVALIDPASSWORD", RescueError::InvalidPassword),
+        (b"INVALIDCOMPANYID\r\n", RescueError::InvalidCompanyId),
+        (b"MISSINGPARAMETERS", RescueError::MissingParameters),
+        (b"INVALIDSSOID", RescueError::Unknown("INVALIDSSOID".into())),
+        (
+            b"\n NOT_ALLOWED2 \n",
+            RescueError::Unknown("NOT_ALLOWED2".into()),
+        ),
+    ];
+    for (body, expected) in cases {
+        let response = Response::new(Bytes::from_static(body));
+        assert_eq!(
+            dtc("secretPassword", Arch::Default)
+                .decode(&Endpoint::default(), &response)
+                .map(|_| ()),
+            Err(Error::Rescue(expected))
+        );
+    }
+}
+
+#[test]
+fn each_transport_level_failure_is_its_own_variant() {
+    let status = |s: u16| StatusCode::from_u16(s).expect("status");
+    assert_eq!(
+        decode_dtc(Arch::Default, 302, b"OK:https://evil.example/"),
+        Err(Error::Redirect {
+            status: status(302)
+        })
+    );
+    assert!(matches!(
+        decode_dtc(Arch::Default, 500, b"<html>Server Error</html>"),
+        Err(Error::Status { status: s, .. }) if s == status(500)
+    ));
+    assert!(matches!(
+        decode_dtc(Arch::Default, 404, b""),
+        Err(Error::Status { .. })
+    ));
+    assert_eq!(decode_dtc(Arch::Default, 200, b""), Err(Error::EmptyBody));
+    assert_eq!(
+        decode_dtc(Arch::Default, 200, b" \r\n\t"),
+        Err(Error::EmptyBody)
+    );
+    assert_eq!(
+        decode_dtc(Arch::Default, 200, b"OK:\xff"),
+        Err(Error::NotUtf8)
+    );
+    assert!(matches!(
+        decode_dtc(
+            Arch::Default,
+            200,
+            b"<!DOCTYPE html><html>Proxy login</html>"
+        ),
+        Err(Error::Html { .. })
+    ));
+    assert_eq!(
+        decode_dtc(Arch::Default, 200, b"https://secure.logmeinrescue.com/TechConsole/DesktopApp/DownloadSSO.aspx?companyid=654321&ticket=4c6f1815-1e0c-43ab-8117-d79b8f523824"),
+        Err(Error::MissingOkPrefix)
+    );
+    assert!(matches!(
+        decode_dtc(Arch::Default, 200, b"Invalid password, please retry"),
+        Err(Error::UnexpectedBody { .. })
+    ));
+    assert!(matches!(
+        decode_dtc(Arch::Default, 200, b"INVALIDPASSWORD\nINVALIDPASSWORD"),
+        Err(Error::UnexpectedBody { .. })
+    ));
+    let big = Response::new(Bytes::from(vec![
+        b'A';
+        rescue_sso_proto::MAX_ANSWER_BYTES + 1
+    ]));
+    assert_eq!(
+        dtc("secretPassword", Arch::Default)
+            .decode(&Endpoint::default(), &big)
+            .map(|_| ()),
+        Err(Error::BodyTooLarge {
+            limit: rescue_sso_proto::MAX_ANSWER_BYTES
+        })
+    );
+}
+
+#[test]
+fn ticket_url_validation() {
+    use TicketUrlError as T;
+    let base = "https://secure.logmeinrescue.com/TechConsole/DesktopApp/DownloadSSO.aspx";
+    let cases: Vec<(Arch, String, Result<(), T>)> = vec![
+        (
+            Arch::X64,
+            format!("{base}?companyid=654321&ticket={TICKET}&arch=64"),
+            Ok(()),
+        ),
+        (
+            Arch::Default,
+            format!("{base}?ticket={TICKET}&companyid=654321"),
+            Ok(()),
+        ),
+        (
+            Arch::Default,
+            format!("{base}?companyid=0654321&ticket={TICKET}"),
+            Ok(()),
+        ),
+        (
+            Arch::Default,
+            format!(
+                "https://SECURE.logmeinrescue.com:443/techconsole/desktopapp/downloadsso.aspx?companyid=654321&ticket={TICKET}"
+            ),
+            Ok(()),
+        ),
+        (
+            Arch::Default,
+            format!(
+                "http://secure.logmeinrescue.com/TechConsole/DesktopApp/DownloadSSO.aspx?companyid=654321&ticket={TICKET}"
+            ),
+            Err(T::Scheme),
+        ),
+        (
+            Arch::Default,
+            format!("javascript://secure.logmeinrescue.com/?companyid=654321&ticket={TICKET}"),
+            Err(T::Scheme),
+        ),
+        (
+            Arch::Default,
+            format!(
+                "https://evil.example/TechConsole/DesktopApp/DownloadSSO.aspx?companyid=654321&ticket={TICKET}"
+            ),
+            Err(T::Host),
+        ),
+        (
+            Arch::Default,
+            format!(
+                "https://secure.logmeinrescue.com.evil.example/TechConsole/DesktopApp/DownloadSSO.aspx?companyid=654321&ticket={TICKET}"
+            ),
+            Err(T::Host),
+        ),
+        (
+            Arch::Default,
+            format!(
+                "https://secure.logmeinrescue.com:8443/TechConsole/DesktopApp/DownloadSSO.aspx?companyid=654321&ticket={TICKET}"
+            ),
+            Err(T::Host),
+        ),
+        (
+            Arch::Default,
+            format!(
+                "https://secure.logmeinrescue.com@evil.example/TechConsole/DesktopApp/DownloadSSO.aspx?companyid=654321&ticket={TICKET}"
+            ),
+            Err(T::UserInfo),
+        ),
+        (
+            Arch::Default,
+            format!(
+                "https://secure.logmeinrescue.com/SSO/Login.aspx?companyid=654321&ticket={TICKET}"
+            ),
+            Err(T::Path),
+        ),
+        (
+            Arch::Default,
+            format!("{base}?companyid=654322&ticket={TICKET}"),
+            Err(T::CompanyId),
+        ),
+        (
+            Arch::Default,
+            format!("{base}?ticket={TICKET}"),
+            Err(T::CompanyId),
+        ),
+        (
+            Arch::Default,
+            format!("{base}?companyid=654321"),
+            Err(T::Ticket),
+        ),
+        (
+            Arch::Default,
+            format!("{base}?companyid=654321&ticket=not-a-guid"),
+            Err(T::Ticket),
+        ),
+        (
+            Arch::Default,
+            format!("{base}?companyid=654321&ticket=4c6f18151e0c43ab8117d79b8f523824"),
+            Err(T::Ticket),
+        ),
+        (
+            Arch::Default,
+            format!("{base}?companyid=654321&ticket={TICKET}&arch=64"),
+            Err(T::Arch),
+        ),
+        (
+            Arch::X64,
+            format!("{base}?companyid=654321&ticket={TICKET}"),
+            Err(T::Arch),
+        ),
+        (
+            Arch::X64,
+            format!("{base}?companyid=654321&ticket={TICKET}&arch=32"),
+            Err(T::Arch),
+        ),
+        (
+            Arch::Default,
+            format!("{base}?companyid=654321&ticket={TICKET}&next=https://evil.example"),
+            Err(T::UnexpectedParameter),
+        ),
+        (
+            Arch::Default,
+            format!("{base}?companyid=654321&ticket={TICKET}&ticket={TICKET}"),
+            Err(T::UnexpectedParameter),
+        ),
+        (
+            Arch::Default,
+            format!("{base}?companyid=654321&ticket={TICKET}#x"),
+            Err(T::Fragment),
+        ),
+        (
+            Arch::Default,
+            format!("{base}?companyid=654321&ticket={TICKET} "),
+            Ok(()),
+        ),
+        (
+            Arch::Default,
+            format!("{base}?companyid=654321&ticket={TICKET}\tx"),
+            Err(T::Malformed),
+        ),
+        (
+            Arch::Default,
+            "/TechConsole/DesktopApp/DownloadSSO.aspx".to_owned(),
+            Err(T::Malformed),
+        ),
+    ];
+    for (arch, url, expected) in cases {
+        let body: &'static [u8] = Box::leak(format!("OK:{url}").into_bytes().into_boxed_slice());
+        let got = decode_dtc(arch, 200, body);
+        assert_eq!(got, expected.map_err(Error::InvalidTicketUrl), "{url}");
+    }
+}
+
+#[test]
+fn allowed_ticket_hosts_and_loopback_emulators() {
+    let body = b"OK:https://tickets.example:8443/TechConsole/DesktopApp/DownloadSSO.aspx?companyid=654321&ticket=4c6f1815-1e0c-43ab-8117-d79b8f523824";
+    let op = dtc("secretPassword", Arch::Default);
+    let plain = Endpoint::default();
+    assert_eq!(
+        op.decode(&plain, &answer(200, body)).map(|_| ()),
+        Err(Error::InvalidTicketUrl(TicketUrlError::Host))
+    );
+    let allowing = Endpoint::builder("https://secure.logmeinrescue.com")
+        .allow_ticket_host("tickets.example:8443")
+        .build()
+        .expect("endpoint");
+    assert!(op.decode(&allowing, &answer(200, body)).is_ok());
+
+    let local = Endpoint::builder("http://127.0.0.1:8080")
+        .allow_loopback_http()
+        .build()
+        .expect("endpoint");
+    let local_body = b"OK:http://127.0.0.1:8080/TechConsole/DesktopApp/DownloadSSO.aspx?companyid=654321&ticket=4c6f1815-1e0c-43ab-8117-d79b8f523824";
+    assert!(op.decode(&local, &answer(200, local_body)).is_ok());
+}
+
+#[test]
+fn messages_never_carry_the_password_or_ticket() {
+    // A hostile server echoing the request back in an error page.
+    let op = dtc("s3cr3t P&ss", Arch::Default);
+    let echo = b"<html>you sent ssoid=123456&Password=s3cr3t+P%26ss and ticket 4c6f1815-1e0c-43ab-8117-d79b8f523824: s3cr3t P&ss</html>";
+    for status in [200, 500] {
+        let err = op
+            .decode(&Endpoint::default(), &answer(status, echo))
+            .expect_err("not a ticket");
+        for text in [err.to_string(), format!("{err:?}")] {
+            assert!(!text.contains("s3cr3t"), "{text}");
+            assert!(!text.contains("4c6f1815"), "{text}");
+        }
+    }
+    let debug = format!("{op:?}");
+    assert!(!debug.contains("s3cr3t"), "{debug}");
+}
