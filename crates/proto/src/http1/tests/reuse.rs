@@ -1,0 +1,60 @@
+use super::*;
+
+#[test]
+fn connection_close_is_not_reusable() {
+    let c = decode(b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n").unwrap();
+    assert!(!c.reusable);
+}
+
+#[test]
+fn close_in_a_connection_list() {
+    let c =
+        decode(b"HTTP/1.1 200 OK\r\nConnection: keep-alive, Close\r\nContent-Length: 0\r\n\r\n")
+            .unwrap();
+    assert!(!c.reusable);
+}
+
+#[test]
+fn http_1_0_is_not_reusable_even_with_keep_alive() {
+    let c = decode(b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok")
+        .unwrap();
+    assert_eq!(body(&c), b"ok");
+    assert!(!c.reusable);
+}
+
+#[test]
+fn bytes_after_a_length_body() {
+    let c = decode(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA").unwrap();
+    assert_eq!(body(&c), b"ok");
+    assert!(!c.reusable);
+}
+
+#[test]
+fn bytes_after_a_chunked_body() {
+    let c = decode(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\nX")
+        .unwrap();
+    assert_eq!(body(&c), b"ok");
+    assert!(!c.reusable);
+}
+
+#[test]
+fn bytes_after_a_bodyless_response() {
+    let c = decode(b"HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 200 OK\r\n\r\n").unwrap();
+    assert_eq!(c.response.status(), 204);
+    assert!(!c.reusable);
+}
+
+#[test]
+fn bytes_after_the_body_in_a_later_feed_chunk() {
+    let mut decoder = ResponseDecoder::new();
+    assert!(matches!(
+        decoder
+            .feed(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n")
+            .unwrap(),
+        Decoded::NeedMore
+    ));
+    let Decoded::Complete(c) = decoder.feed(b"okX").unwrap() else {
+        panic!("two body bytes complete it");
+    };
+    assert!(!c.reusable);
+}
