@@ -2,12 +2,14 @@
 
 use bytes::BufMut;
 use http::header::{CONTENT_LENGTH, HOST, TRANSFER_ENCODING};
+use http::uri::Authority;
 use http::{Method, Request};
 
 /// Writes `req` as an HTTP/1.1 request into `buf`.
 ///
 /// - The request line carries the path and query only (origin form), `/` when
-///   the URI has none.
+///   the URI has none; a `CONNECT` carries the URI's `host:port` (authority
+///   form), as a proxy tunnel request must.
 /// - `Host` comes first: the request's own `Host` header if it has one, else
 ///   the URI's host and port. User information in the URI is never written.
 /// - The other headers follow in order; further `Host` lines are dropped.
@@ -47,27 +49,28 @@ use http::{Method, Request};
 /// ```
 pub fn write_request<B: AsRef<[u8]>>(req: &Request<B>, buf: &mut impl BufMut) {
     let body = req.body().as_ref();
-    let target = req
-        .uri()
-        .path_and_query()
-        .map(|pq| pq.as_str())
-        .filter(|pq| !pq.is_empty())
-        .unwrap_or("/");
     buf.put_slice(req.method().as_str().as_bytes());
     buf.put_u8(b' ');
-    buf.put_slice(target.as_bytes());
+    match req.uri().authority() {
+        // A tunnel is asked for by `host:port` (RFC 9112 authority form).
+        Some(authority) if req.method() == Method::CONNECT => put_host_port(authority, buf),
+        _ => {
+            let target = req
+                .uri()
+                .path_and_query()
+                .map(|pq| pq.as_str())
+                .filter(|pq| !pq.is_empty())
+                .unwrap_or("/");
+            buf.put_slice(target.as_bytes());
+        }
+    }
     buf.put_slice(b" HTTP/1.1\r\n");
 
     buf.put_slice(b"host: ");
     if let Some(host) = req.headers().get(HOST) {
         buf.put_slice(host.as_bytes());
     } else if let Some(authority) = req.uri().authority() {
-        // Not `authority.as_str()`: that would include `user:password@`.
-        buf.put_slice(authority.host().as_bytes());
-        if let Some(port) = authority.port() {
-            buf.put_u8(b':');
-            buf.put_slice(port.as_str().as_bytes());
-        }
+        put_host_port(authority, buf);
     }
     buf.put_slice(b"\r\n");
 
@@ -89,4 +92,14 @@ pub fn write_request<B: AsRef<[u8]>>(req: &Request<B>, buf: &mut impl BufMut) {
     }
     buf.put_slice(b"\r\n");
     buf.put_slice(body);
+}
+
+/// `host[:port]` of `authority`. Not `authority.as_str()`: that would include
+/// `user:password@`.
+fn put_host_port(authority: &Authority, buf: &mut impl BufMut) {
+    buf.put_slice(authority.host().as_bytes());
+    if let Some(port) = authority.port() {
+        buf.put_u8(b':');
+        buf.put_slice(port.as_str().as_bytes());
+    }
 }

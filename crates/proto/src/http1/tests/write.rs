@@ -57,3 +57,21 @@ fn empty_post_still_has_a_length() {
         "POST /p HTTP/1.1\r\nhost: example.com\r\ncontent-length: 0\r\n\r\n"
     );
 }
+
+#[test]
+fn connect_uses_the_authority_form() {
+    let mut req = http::Request::new(&b""[..]);
+    *req.method_mut() = http::Method::CONNECT;
+    // User information in the target is never written, here either.
+    *req.uri_mut() = http::Uri::from_static("u:p@secure.logmeinrescue.com:443");
+    req.headers_mut().insert(
+        "proxy-authorization",
+        http::HeaderValue::from_static("Basic dTpw"),
+    );
+    assert_eq!(
+        written(&req),
+        "CONNECT secure.logmeinrescue.com:443 HTTP/1.1\r\n\
+         host: secure.logmeinrescue.com:443\r\n\
+         proxy-authorization: Basic dTpw\r\n\r\n"
+    );
+}
