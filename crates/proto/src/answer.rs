@@ -17,11 +17,13 @@ const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Reads the response down to the text after `OK:`, or the error it is.
 ///
-/// `secrets` are redacted from any body excerpt that ends up in an error.
-pub(crate) fn ok_text<'r>(
-    response: &'r Response<Bytes>,
-    secrets: &[&str],
-) -> Result<&'r str, Error> {
+/// `password` is redacted, raw and form-encoded, from any body excerpt that
+/// ends up in an error; the encoded form is only computed on that path.
+pub(crate) fn ok_text<'r>(response: &'r Response<Bytes>, password: &str) -> Result<&'r str, Error> {
+    let excerpt = |body: &[u8]| {
+        let encoded: String = form_urlencoded::byte_serialize(password.as_bytes()).collect();
+        Excerpt::new(body, &[password, &encoded])
+    };
     let status = response.status();
     let body = response.body().as_ref();
     if status.is_redirection() {
@@ -30,7 +32,7 @@ pub(crate) fn ok_text<'r>(
     if !status.is_success() {
         return Err(Error::Status {
             status,
-            excerpt: Excerpt::new(body, secrets),
+            excerpt: excerpt(body),
         });
     }
     if body.len() > MAX_ANSWER_BYTES {
@@ -49,7 +51,7 @@ pub(crate) fn ok_text<'r>(
     }
     if text.starts_with('<') {
         return Err(Error::Html {
-            excerpt: Excerpt::new(text.as_bytes(), secrets),
+            excerpt: excerpt(text.as_bytes()),
         });
     }
     if starts_with_ignore_case(text, "https://") || starts_with_ignore_case(text, "http://") {
@@ -59,7 +61,7 @@ pub(crate) fn ok_text<'r>(
         return Err(Error::Rescue(RescueError::from_word(text)));
     }
     Err(Error::UnexpectedBody {
-        excerpt: Excerpt::new(text.as_bytes(), secrets),
+        excerpt: excerpt(text.as_bytes()),
     })
 }
 

@@ -68,23 +68,51 @@ impl fmt::Debug for RequestBody {
     }
 }
 
-/// The four documented parameters, in the documented order and spelling.
+/// The four documented parameters, in the documented order and spelling,
+/// form-encoded into a buffer of exactly the right size (so turning it into
+/// `Bytes` costs no further allocation).
 pub(crate) fn form(
     sso_id: &SsoId,
     company_id: CompanyId,
     password: &Password,
     arch: Arch,
 ) -> String {
-    let company = company_id.to_string();
-    let mut serializer = form_urlencoded::Serializer::new(String::with_capacity(96));
-    serializer
-        .append_pair("ssoid", sso_id.as_str())
-        .append_pair("Password", password.expose_secret())
-        .append_pair("CompanyID", &company);
-    if let Some(arch) = arch.param() {
-        serializer.append_pair("arch", arch);
+    let mut digits = [0u8; 20];
+    let company = company_id.write_digits(&mut digits);
+    let mut pairs: [(&str, &str); 4] = [
+        ("ssoid", sso_id.as_str()),
+        ("Password", password.expose_secret()),
+        ("CompanyID", company),
+        ("arch", ""),
+    ];
+    let count = match arch.param() {
+        Some(value) => {
+            pairs[3].1 = value;
+            4
+        }
+        None => 3,
+    };
+    let pairs = pairs.get(..count).unwrap_or(&[]);
+    let encoded_len = |s: &str| {
+        form_urlencoded::byte_serialize(s.as_bytes())
+            .map(str::len)
+            .sum::<usize>()
+    };
+    let len = pairs
+        .iter()
+        .map(|(k, v)| k.len() + 1 + encoded_len(v))
+        .sum::<usize>()
+        + count.saturating_sub(1);
+    let mut out = String::with_capacity(len);
+    for (n, (name, value)) in pairs.iter().enumerate() {
+        if n > 0 {
+            out.push('&');
+        }
+        out.push_str(name);
+        out.push('=');
+        out.extend(form_urlencoded::byte_serialize(value.as_bytes()));
     }
-    serializer.finish()
+    out
 }
 
 /// Builds the request for `path` carrying `params`, by `method`.
@@ -103,7 +131,7 @@ pub(crate) fn request(
         }
     };
     let uri = endpoint.uri(path_and_query).map_err(|_| Error::Encode)?;
-    let host = HeaderValue::from_str(endpoint.authority().as_str()).map_err(|_| Error::Encode)?;
+    let host = endpoint.host_header().clone();
     let body = Bytes::from(body);
     let content_length = HeaderValue::from(body.len());
     let mut req = Request::new(RequestBody(body));

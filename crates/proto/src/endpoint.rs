@@ -5,6 +5,7 @@ use std::net::IpAddr;
 use std::str::FromStr;
 
 use http::Uri;
+use http::header::HeaderValue;
 use http::uri::{Authority, PathAndQuery, Scheme};
 
 use crate::error::EndpointError;
@@ -53,6 +54,8 @@ impl Origin {
 pub struct Endpoint {
     scheme: Scheme,
     authority: Authority,
+    /// The `Host` header, built once: cloning it costs no allocation.
+    host_header: HeaderValue,
     origin: Origin,
     ticket_origins: Vec<Origin>,
 }
@@ -102,6 +105,21 @@ impl Endpoint {
         format!("{}://{}", self.scheme, self.authority)
     }
 
+    /// The `Host` header value for requests to this endpoint.
+    pub(crate) fn host_header(&self) -> &HeaderValue {
+        &self.host_header
+    }
+
+    /// Whether a ticket URL with this scheme, host and port may be trusted:
+    /// the endpoint's own origin or one the caller allowed. `host` is
+    /// compared case-insensitively; `port` is `None` for the scheme's default.
+    pub(crate) fn trusts_ticket_parts(&self, https: bool, host: &str, port: Option<u16>) -> bool {
+        let port = port.unwrap_or(if https { 443 } else { 80 });
+        let matches =
+            |o: &Origin| o.https == https && o.port == port && o.host.eq_ignore_ascii_case(host);
+        matches(&self.origin) || self.ticket_origins.iter().any(matches)
+    }
+
     /// The absolute URI of `path_and_query` on this endpoint.
     pub(crate) fn uri(&self, path_and_query: PathAndQuery) -> Result<Uri, http::Error> {
         Uri::builder()
@@ -110,19 +128,13 @@ impl Endpoint {
             .path_and_query(path_and_query)
             .build()
     }
-
-    /// Whether a ticket URL with this scheme and authority may be trusted:
-    /// the endpoint's own origin or one the caller allowed.
-    pub(crate) fn trusts_ticket_origin(&self, scheme: &Scheme, authority: &Authority) -> bool {
-        let origin = Origin::from_parts(scheme, authority);
-        origin == self.origin || self.ticket_origins.contains(&origin)
-    }
 }
 
 impl Default for Endpoint {
     fn default() -> Self {
         let authority = Authority::from_static("secure.logmeinrescue.com");
         Endpoint {
+            host_header: HeaderValue::from_static("secure.logmeinrescue.com"),
             origin: Origin::from_parts(&Scheme::HTTPS, &authority),
             scheme: Scheme::HTTPS,
             authority,
@@ -208,7 +220,10 @@ impl EndpointBuilder {
                 Ok(Origin::from_parts(&Scheme::HTTPS, &authority))
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let host_header =
+            HeaderValue::from_str(authority.as_str()).map_err(|_| EndpointError::Malformed)?;
         Ok(Endpoint {
+            host_header,
             origin: Origin::from_parts(scheme, authority),
             scheme: scheme.clone(),
             authority: authority.clone(),
@@ -288,15 +303,12 @@ mod tests {
             .allow_ticket_host("other.example:8443")
             .build()
             .expect("valid");
-        let https = Scheme::HTTPS;
-        let trusts = |a: &'static str| e.trusts_ticket_origin(&https, &Authority::from_static(a));
-        assert!(trusts("secure.example"));
-        assert!(trusts("SECURE.EXAMPLE:443"));
-        assert!(!trusts("secure.example:444"));
-        assert!(trusts("other.example:8443"));
-        assert!(!trusts("other.example"));
-        assert!(
-            !e.trusts_ticket_origin(&Scheme::HTTP, &Authority::from_static("secure.example:443"))
-        );
+        let trusts = |host: &str, port: Option<u16>| e.trusts_ticket_parts(true, host, port);
+        assert!(trusts("secure.example", None));
+        assert!(trusts("SECURE.EXAMPLE", Some(443)));
+        assert!(!trusts("secure.example", Some(444)));
+        assert!(trusts("other.example", Some(8443)));
+        assert!(!trusts("other.example", None));
+        assert!(!e.trusts_ticket_parts(false, "secure.example", Some(443)));
     }
 }

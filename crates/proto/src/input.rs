@@ -118,6 +118,22 @@ impl CompanyId {
     pub fn get(self) -> u64 {
         self.0
     }
+
+    /// Writes the decimal digits into `buf` without allocating.
+    pub(crate) fn write_digits(self, buf: &mut [u8; 20]) -> &str {
+        let mut n = self.0;
+        let mut start = buf.len();
+        loop {
+            start -= 1;
+            // n % 10 < 10, so the cast cannot truncate.
+            buf[start] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 || start == 0 {
+                break;
+            }
+        }
+        std::str::from_utf8(&buf[start..]).unwrap_or("0")
+    }
 }
 
 impl From<u64> for CompanyId {
@@ -227,6 +243,14 @@ mod tests {
             CompanyId::new("9999999999999999999").map(CompanyId::get),
             Ok(9_999_999_999_999_999_999)
         );
+    }
+
+    #[test]
+    fn company_id_digits_match_display() {
+        for n in [0, 7, 10, 654_321, u64::MAX] {
+            let mut buf = [0u8; 20];
+            assert_eq!(CompanyId(n).write_digits(&mut buf), n.to_string());
+        }
     }
 
     #[test]

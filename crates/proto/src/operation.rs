@@ -63,9 +63,7 @@ impl TicketParams {
         response: &Response<Bytes>,
         console: Console,
     ) -> Result<LoginTicket, Error> {
-        let password = self.password.expose_secret();
-        let encoded: String = form_urlencoded::byte_serialize(password.as_bytes()).collect();
-        let text = answer::ok_text(response, &[password, &encoded])?;
+        let text = answer::ok_text(response, self.password.expose_secret())?;
         let expected = Expected {
             endpoint,
             console,

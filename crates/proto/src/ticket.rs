@@ -1,10 +1,9 @@
 //! The validated login ticket, and the checks a URL passes before anyone may
 //! send a browser to it.
 
+use std::borrow::Cow;
 use std::fmt;
 
-use http::Uri;
-use http::uri::Scheme;
 use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
 
@@ -94,35 +93,50 @@ pub(crate) struct Expected<'a> {
 }
 
 /// Validates `text` (the part after `OK:`) and builds the ticket.
+///
+/// The URL is taken apart by hand rather than with a general URL parser:
+/// everything it accepts must equal something known (the endpoint's scheme,
+/// host and port, the documented path, the parameters sent), so any
+/// syntax a general parser would tolerate simply fails a comparison.
 pub(crate) fn validate(text: &str, expected: &Expected<'_>) -> Result<LoginTicket, TicketUrlError> {
     if text.contains('#') {
         return Err(TicketUrlError::Fragment);
     }
-    // http::Uri would accept some of these; a URL headed for a browser's
-    // address bar must not have them at all.
-    if text.bytes().any(|b| b <= b' ' || b == 0x7f || b == b'\\') {
+    // A URL headed for a browser's address bar has no whitespace, controls,
+    // backslashes or non-ASCII at all.
+    if text.bytes().any(|b| b <= b' ' || b >= 0x7f || b == b'\\') {
         return Err(TicketUrlError::Malformed);
     }
-    let uri: Uri = text.parse().map_err(|_| TicketUrlError::Malformed)?;
-    let (Some(scheme), Some(authority)) = (uri.scheme(), uri.authority()) else {
+    let (scheme, rest) = text.split_once("://").ok_or(TicketUrlError::Malformed)?;
+    let https = if scheme.eq_ignore_ascii_case("https") {
+        true
+    } else if scheme.eq_ignore_ascii_case("http") && !expected.endpoint.is_https() {
+        false
+    } else if scheme.is_empty()
+        || !scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+    {
         return Err(TicketUrlError::Malformed);
-    };
-    if *scheme != Scheme::HTTPS && scheme != expected.endpoint.scheme() {
+    } else {
         return Err(TicketUrlError::Scheme);
-    }
-    if authority.as_str().contains('@') {
+    };
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, path_and_query) = rest.split_at(authority_end);
+    if authority.contains('@') {
         return Err(TicketUrlError::UserInfo);
     }
-    if !expected.endpoint.trusts_ticket_origin(scheme, authority) {
+    let (host, port) = split_host_port(authority).ok_or(TicketUrlError::Malformed)?;
+    if !expected.endpoint.trusts_ticket_parts(https, host, port) {
         return Err(TicketUrlError::Host);
     }
-    if !uri
-        .path()
-        .eq_ignore_ascii_case(expected.console.ticket_path())
-    {
+    let (path, query) = path_and_query
+        .split_once('?')
+        .unwrap_or((path_and_query, ""));
+    if !path.eq_ignore_ascii_case(expected.console.ticket_path()) {
         return Err(TicketUrlError::Path);
     }
-    let params = QueryParams::parse(uri.query().unwrap_or(""))?;
+    let params = QueryParams::parse(query)?;
     let ticket = params
         .ticket
         .as_deref()
@@ -146,6 +160,34 @@ pub(crate) fn validate(text: &str, expected: &Expected<'_>) -> Result<LoginTicke
     })
 }
 
+/// `host[:port]`, with IPv6 literals in brackets. `None` if malformed.
+fn split_host_port(authority: &str) -> Option<(&str, Option<u16>)> {
+    let (host, port) = if authority.starts_with('[') {
+        let close = authority.find(']')?;
+        let (host, rest) = authority.split_at(close + 1);
+        match rest {
+            "" => (host, None),
+            _ => (host, Some(rest.strip_prefix(':')?)),
+        }
+    } else {
+        match authority.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        }
+    };
+    if host.is_empty() {
+        return None;
+    }
+    let port = match port {
+        None => None,
+        Some(p) if !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()) => {
+            Some(p.parse::<u16>().ok()?)
+        }
+        Some(_) => return None,
+    };
+    Some((host, port))
+}
+
 /// Only the canonical hyphenated form: Rescue writes it that way, and a
 /// looser parse would accept URLs no real ticket has.
 fn parse_guid(text: &str) -> Option<Uuid> {
@@ -156,14 +198,14 @@ fn parse_guid(text: &str) -> Option<Uuid> {
 }
 
 #[derive(Default)]
-struct QueryParams {
-    company_id: Option<String>,
-    ticket: Option<String>,
-    arch: Option<String>,
+struct QueryParams<'a> {
+    company_id: Option<Cow<'a, str>>,
+    ticket: Option<Cow<'a, str>>,
+    arch: Option<Cow<'a, str>>,
 }
 
-impl QueryParams {
-    fn parse(query: &str) -> Result<Self, TicketUrlError> {
+impl<'a> QueryParams<'a> {
+    fn parse(query: &'a str) -> Result<Self, TicketUrlError> {
         let mut params = QueryParams::default();
         for (name, value) in form_urlencoded::parse(query.as_bytes()) {
             let slot = if name.eq_ignore_ascii_case("companyid") {
@@ -175,7 +217,7 @@ impl QueryParams {
             } else {
                 return Err(TicketUrlError::UnexpectedParameter);
             };
-            if slot.replace(value.into_owned()).is_some() {
+            if slot.replace(value).is_some() {
                 return Err(TicketUrlError::UnexpectedParameter);
             }
         }
