@@ -161,7 +161,7 @@ impl ResponseDecoder {
             State::Body {
                 kind: BodyKind::Close,
                 ..
-            } => Ok(self.complete(false)),
+            } => self.complete(false),
             State::Head | State::Body { .. } => Err(Error::Incomplete),
         };
         if let Err(e) = &result {
@@ -177,10 +177,10 @@ impl ResponseDecoder {
 
     fn advance(&mut self, input: &[u8]) -> Result<Decoded, Error> {
         if let State::Body { .. } = self.state {
-            return Ok(match self.body(input)? {
+            return match self.body(input)? {
                 Some(used) => self.complete(used < input.len()),
-                None => Decoded::NeedMore,
-            });
+                None => Ok(Decoded::NeedMore),
+            };
         }
         let mut rest = input;
         loop {
@@ -253,12 +253,12 @@ impl ResponseDecoder {
 
             if let Some(used) = self.body(&leftover)? {
                 let extra = used < leftover.len() || !rest.is_empty();
-                return Ok(self.complete(extra));
+                return self.complete(extra);
             }
-            return Ok(match self.body(rest)? {
+            return match self.body(rest)? {
                 Some(used) => self.complete(used < rest.len()),
-                None => Decoded::NeedMore,
-            });
+                None => Ok(Decoded::NeedMore),
+            };
         }
     }
 
@@ -294,7 +294,9 @@ impl ResponseDecoder {
         }
     }
 
-    fn complete(&mut self, extra_bytes: bool) -> Decoded {
+    /// Hands out the response read so far; `extra_bytes` says whether input
+    /// followed it.
+    fn complete(&mut self, extra_bytes: bool) -> Result<Decoded, Error> {
         let State::Body {
             parts,
             body,
@@ -302,12 +304,13 @@ impl ResponseDecoder {
             keep_alive,
         } = mem::replace(&mut self.state, State::Done)
         else {
-            return Decoded::NeedMore;
+            // Callers only get here from the body state.
+            return Err(Error::AlreadyComplete);
         };
         let framed = !matches!(kind, BodyKind::Close);
-        Decoded::Complete(Complete {
+        Ok(Decoded::Complete(Complete {
             response: Response::from_parts(*parts, Bytes::from(body)),
             reusable: keep_alive && framed && !extra_bytes,
-        })
+        }))
     }
 }

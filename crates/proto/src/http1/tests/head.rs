@@ -134,3 +134,19 @@ fn debug_does_not_print_body_or_header_values() {
     assert!(!debug.contains("s3cr3t"), "{debug}");
     assert!(debug.contains("set-cookie"), "{debug}");
 }
+
+#[test]
+fn bare_cr_split_across_feeds() {
+    let mut decoder = ResponseDecoder::new();
+    assert!(matches!(
+        decoder.feed(b"HTTP/1.1 200 OK\r").unwrap(),
+        Decoded::NeedMore
+    ));
+    assert_eq!(decoder.feed(b"X").unwrap_err(), Error::BareCr);
+}
+
+#[test]
+fn leading_empty_lines_are_skipped_like_httparse() {
+    let c = decode(b"\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n").unwrap();
+    assert_eq!(c.response.status(), 200);
+}
