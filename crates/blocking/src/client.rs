@@ -1,0 +1,174 @@
+//! The client: executes operations over pooled connections.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rescue_sso_proto::bytes::Bytes;
+use rescue_sso_proto::http::Response;
+use rescue_sso_proto::{
+    Endpoint, GetDtcLoginTicket, GetLoginTicket, LoginTicket, Operation, RequestMethod, http1,
+};
+
+use crate::builder::ClientBuilder;
+use crate::connect::{Target, connect};
+use crate::deadline::{ConnectDeadline, after};
+use crate::error::Error;
+use crate::exchange::{Failure, exchange};
+use crate::pool::Pool;
+use crate::stream::Conn;
+
+/// A blocking Rescue SSO client.
+///
+/// Cheap to clone (the state is shared) and `Send + Sync`: one client can
+/// serve every thread of a program, sharing its idle connections and TLS
+/// sessions.
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) endpoint: Endpoint,
+    pub(crate) method: RequestMethod,
+    pub(crate) target: Target,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) timeout: Duration,
+    pub(crate) pool: Pool,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &self.inner;
+        f.debug_struct("Client")
+            .field("endpoint", &inner.endpoint)
+            .field("method", &inner.method)
+            .field("proxy", &inner.target.proxy)
+            .field("connect_timeout", &inner.connect_timeout)
+            .field("timeout", &inner.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Starts a builder with the default settings.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client with the default settings: the public Rescue endpoint,
+    /// `POST`, the operating system's roots, the proxy from the environment.
+    pub fn new() -> Result<Client, Error> {
+        Client::builder().build()
+    }
+
+    /// The endpoint every request goes to.
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.inner.endpoint
+    }
+
+    /// Asks for a Desktop Technician Console login ticket.
+    pub fn dtc_login_ticket(&self, op: &GetDtcLoginTicket) -> Result<LoginTicket, Error> {
+        self.execute(op)
+    }
+
+    /// Asks for a web console login ticket.
+    pub fn web_login_ticket(&self, op: &GetLoginTicket) -> Result<LoginTicket, Error> {
+        self.execute(op)
+    }
+
+    /// Sends `op` and decodes the answer, within the call timeout.
+    ///
+    /// Redirects are never followed (they are an error): the request carries
+    /// the master SSO password.
+    pub fn execute<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
+        let inner = &*self.inner;
+        let span = tracing::info_span!(
+            "rescue_sso",
+            operation = O::NAME,
+            host = inner.endpoint.host(),
+            method = tracing::field::Empty,
+        );
+        let _entered = span.enter();
+        let started = Instant::now();
+        let result = self.call(op, started);
+        if let Err(err) = &result {
+            tracing::debug!(
+                error = %Chain(err),
+                elapsed_ms = elapsed_ms(started),
+                "call failed"
+            );
+        }
+        result
+    }
+
+    fn call<O: Operation>(&self, op: &O, started: Instant) -> Result<O::Output, Error> {
+        let inner = &*self.inner;
+        let deadline = after(inner.timeout);
+        let request = op.encode(&inner.endpoint, inner.method)?;
+        tracing::Span::current().record("method", request.method().as_str());
+        let mut wire = Vec::with_capacity(512);
+        http1::write_request(&request, &mut wire);
+        drop(request);
+        let sent = self.send(&wire, deadline);
+        // The request holds the master SSO password.
+        wire.fill(0);
+        let (response, reused) = sent?;
+        tracing::debug!(
+            status = response.status().as_u16(),
+            elapsed_ms = elapsed_ms(started),
+            reused,
+            "response"
+        );
+        Ok(op.decode(&inner.endpoint, &response)?)
+    }
+
+    /// Sends the encoded request on an idle connection if there is one,
+    /// once more on a fresh connection if that one turns out closed, and
+    /// keeps the connection for later if the response allows it.
+    fn send(&self, wire: &[u8], deadline: Instant) -> Result<(Response<Bytes>, bool), Error> {
+        let inner = &*self.inner;
+        if let Some(mut conn) = inner.pool.take() {
+            conn.set_deadline(deadline);
+            match exchange(&mut conn, wire) {
+                Ok(complete) => return Ok((self.keep(conn, complete), true)),
+                Err(Failure::NoResponse) => {
+                    tracing::debug!("idle connection was closed by the server, reconnecting");
+                }
+                Err(Failure::Failed(err)) => return Err(err),
+            }
+        }
+        let connect_deadline = ConnectDeadline::new(inner.connect_timeout, deadline);
+        let mut conn = connect(&inner.target, connect_deadline)?;
+        conn.set_deadline(deadline);
+        let complete = exchange(&mut conn, wire)?;
+        Ok((self.keep(conn, complete), false))
+    }
+
+    fn keep(&self, conn: Conn, complete: http1::Complete) -> Response<Bytes> {
+        if complete.reusable {
+            self.inner.pool.put(conn);
+        }
+        complete.response
+    }
+}
+
+fn elapsed_ms(started: Instant) -> u64 {
+    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+/// An error and its sources, `a: b: c`. Every message in the chain is free
+/// of secrets by construction, so the whole chain may be logged.
+struct Chain<'a>(&'a Error);
+
+impl fmt::Display for Chain<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut source = std::error::Error::source(self.0);
+        while let Some(err) = source {
+            write!(f, ": {err}")?;
+            source = err.source();
+        }
+        Ok(())
+    }
+}
