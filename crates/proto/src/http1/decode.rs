@@ -190,12 +190,17 @@ impl ResponseDecoder {
             self.head.extend_from_slice(now);
             rest = later;
 
-            let end = match self.scanner.scan(&self.head, self.limits.max_headers)? {
-                Scan::Complete(end) => end,
-                Scan::NeedMore => {
-                    if let Some(line_end) = self.scanner.take_status_line_end() {
+            let scanned = loop {
+                match self.scanner.scan(&self.head, self.limits.max_headers)? {
+                    Scan::StatusLine(line_end) => {
                         head::check_status_line(self.head.get(..line_end).unwrap_or_default())?;
                     }
+                    other => break other,
+                }
+            };
+            let end = match scanned {
+                Scan::Complete(end) => end,
+                Scan::StatusLine(_) | Scan::NeedMore => {
                     if self.head.len() >= self.limits.max_head_bytes {
                         return Err(Error::HeadTooLarge {
                             limit: self.limits.max_head_bytes,

@@ -3,8 +3,11 @@
 //! [`HeadScanner`] looks at each head byte once, so a head split across any
 //! number of feeds costs linear time: it finds the end of the head, rejects a
 //! bare CR, obsolete line folding and too many field lines as soon as they
-//! arrive, and says when the status line is complete so that it can be
-//! checked early. httparse then parses the head once, when it is whole.
+//! arrive, and stops when the status line is complete so that it is checked
+//! before any later byte is looked at. That order depends only on byte
+//! positions, never on how the head was split across feeds, so the same bytes
+//! always give the same error. httparse then parses the head once, when it is
+//! whole.
 
 use http::header::{HeaderMap, HeaderName, HeaderValue};
 use http::{StatusCode, Version};
@@ -16,6 +19,9 @@ use super::Error;
 pub(super) enum Scan {
     /// No end of head yet.
     NeedMore,
+    /// The status line just ended at this offset (exclusive): check it, then
+    /// scan again.
+    StatusLine(usize),
     /// The head ends at this offset (exclusive), after its empty line.
     Complete(usize),
 }
@@ -31,8 +37,6 @@ pub(super) struct HeadScanner {
     lines: usize,
     /// The previous byte was a CR whose LF has not been seen.
     pending_cr: bool,
-    /// End of the status line, once seen.
-    status_line_end: Option<usize>,
 }
 
 impl HeadScanner {
@@ -61,7 +65,7 @@ impl HeadScanner {
                     }
                     self.lines = self.lines.saturating_add(1);
                     if self.lines == 1 {
-                        self.status_line_end = Some(self.pos);
+                        return Ok(Scan::StatusLine(self.pos));
                     }
                     if self.lines.saturating_sub(1) > max_headers {
                         return Err(Error::TooManyHeaders { limit: max_headers });
@@ -74,12 +78,6 @@ impl HeadScanner {
             }
         }
         Ok(Scan::NeedMore)
-    }
-
-    /// The end of the status line, the first time it is asked after the
-    /// status line completed; `None` before and after.
-    pub(super) fn take_status_line_end(&mut self) -> Option<usize> {
-        self.status_line_end.take()
     }
 
     /// Header field lines seen so far.

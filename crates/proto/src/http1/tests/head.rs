@@ -150,3 +150,24 @@ fn leading_empty_lines_are_skipped_like_httparse() {
     let c = decode(b"\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n").unwrap();
     assert_eq!(c.response.status(), 200);
 }
+
+/// Found by the `http1_split` fuzz target: an out-of-range status followed
+/// by an invalid header name gave `InvalidHeader` fed whole but
+/// `InvalidStatus` fed in pieces, because the status line was only checked
+/// early when the head was split. The status line is now always checked
+/// first, so the error depends on the bytes alone.
+#[test]
+fn same_error_whole_or_split_status_then_bad_header() {
+    let bytes = b"HTTP/1.1 600 Nope\r\nConte@nt-Length: 0\r\n\r\n";
+    assert_eq!(decode(bytes).err(), Some(Error::InvalidStatus));
+    let split = feed_bytewise(&mut ResponseDecoder::new(), bytes);
+    assert_eq!(split.err(), Some(Error::InvalidStatus));
+}
+
+#[test]
+fn same_error_whole_or_split_status_then_bare_cr() {
+    let bytes = b"HTTP/1.1 600 Nope\r\nA: b\rc\r\n\r\n";
+    assert_eq!(decode(bytes).err(), Some(Error::InvalidStatus));
+    let split = feed_bytewise(&mut ResponseDecoder::new(), bytes);
+    assert_eq!(split.err(), Some(Error::InvalidStatus));
+}
