@@ -46,3 +46,21 @@ deps-check:
 
 # Everything CI runs, in order.
 ci: fmt-check lint test doc deps-check
+
+# Fuzz one target for a number of seconds (nightly if installed, else stable with -s none).
+fuzz target seconds="60":
+    #!/usr/bin/env bash
+    set -euo pipefail
+    command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+    if rustup toolchain list | grep -q '^nightly'; then tc=(+nightly); san=(); else tc=(); san=(-s none); fi
+    mkdir -p "fuzz/corpus/{{target}}"
+    cargo "${tc[@]}" fuzz run "${san[@]}" "{{target}}" "fuzz/corpus/{{target}}" "fuzz/seeds/{{target}}" -- \
+        -dict=fuzz/http.dict -max_total_time={{seconds}} -print_final_stats=1
+
+# Fuzz every target briefly (CI runs this: a crash fails the build).
+fuzz-smoke seconds="30":
+    #!/usr/bin/env bash
+    set -euo pipefail
+    for target in $(sed -n 's/^name = "\(.*\)"$/\1/p' fuzz/Cargo.toml | grep -v '^rescue-sso-fuzz$'); do
+        just fuzz "$target" "{{seconds}}"
+    done
