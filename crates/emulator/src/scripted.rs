@@ -1,0 +1,223 @@
+//! A server that answers every request with the same raw bytes, for testing
+//! how clients handle hostile or broken HTTP: bad framing, oversized bodies,
+//! truncation, a TLS close without `close_notify`, silence.
+//!
+//! It reads the request head (up to a blank line, bounded) and the body its
+//! `Content-Length` announces, writes the script's chunks one by one, then
+//! does what [`After`] says.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use bytes::Bytes;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio_rustls::TlsAcceptor;
+
+use crate::{Error, tls};
+
+/// The longest request head read before the script is sent anyway.
+const MAX_HEAD: usize = 64 * 1024;
+
+/// What to send, and what to do after.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Script {
+    /// Written in order, each with its own write call.
+    pub chunks: Vec<Bytes>,
+    /// What happens once every chunk is written.
+    pub then: After,
+}
+
+impl Script {
+    /// A script that writes `bytes` and then does `then`.
+    pub fn new(bytes: impl Into<Bytes>, then: After) -> Script {
+        Script {
+            chunks: vec![bytes.into()],
+            then,
+        }
+    }
+
+    /// A script written in several chunks.
+    pub fn chunks(chunks: Vec<Bytes>, then: After) -> Script {
+        Script { chunks, then }
+    }
+}
+
+/// What the server does after the script.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum After {
+    /// Close cleanly (TLS: with `close_notify`).
+    Close,
+    /// Close the TCP connection without TLS `close_notify` (plain TCP: the
+    /// same as [`After::Close`]).
+    CloseWithoutNotify,
+    /// Keep the connection open and never send another byte.
+    Stall,
+    /// Read the next request on the same connection and play the script
+    /// again.
+    KeepOpen,
+}
+
+/// A running scripted server.
+#[derive(Debug)]
+pub struct ScriptedServer {
+    base_url: String,
+    ca_pem: Option<String>,
+    connections: Arc<AtomicU64>,
+    stop: watch::Sender<bool>,
+}
+
+impl ScriptedServer {
+    /// Serves `script` over TLS, with a certificate from a fresh CA.
+    pub async fn start(script: Script) -> Result<ScriptedServer, Error> {
+        ScriptedServer::start_with(script, true).await
+    }
+
+    /// Serves `script` over plain TCP.
+    pub async fn start_plain(script: Script) -> Result<ScriptedServer, Error> {
+        ScriptedServer::start_with(script, false).await
+    }
+
+    async fn start_with(script: Script, use_tls: bool) -> Result<ScriptedServer, Error> {
+        let identity = if use_tls {
+            Some(tls::fresh(&[b"http/1.1"])?)
+        } else {
+            None
+        };
+        let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+            .await
+            .map_err(Error::Bind)?;
+        let addr = listener.local_addr().map_err(Error::Bind)?;
+        let scheme = if use_tls { "https" } else { "http" };
+        let connections = Arc::new(AtomicU64::new(0));
+        let (stop, mut stopped) = watch::channel(false);
+        let acceptor = identity
+            .as_ref()
+            .map(|i| TlsAcceptor::from(Arc::clone(&i.config)));
+        let counter = Arc::clone(&connections);
+        let script = Arc::new(script);
+        tokio::spawn(async move {
+            loop {
+                let stream = tokio::select! {
+                    accepted = listener.accept() => match accepted {
+                        Ok((stream, _)) => stream,
+                        Err(_) => continue,
+                    },
+                    _ = stopped.changed() => break,
+                };
+                counter.fetch_add(1, Ordering::Relaxed);
+                let script = Arc::clone(&script);
+                let acceptor = acceptor.clone();
+                let mut stopped = stopped.clone();
+                tokio::spawn(async move {
+                    tokio::select! {
+                        () = play(stream, acceptor, &script) => {}
+                        _ = stopped.changed() => {}
+                    }
+                });
+            }
+        });
+        Ok(ScriptedServer {
+            base_url: format!("{scheme}://{addr}"),
+            ca_pem: identity.and_then(|i| i.ca_pem),
+            connections,
+            stop,
+        })
+    }
+
+    /// `https://127.0.0.1:PORT` or `http://…`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The CA to trust (TLS mode).
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
+    }
+
+    /// TCP connections accepted so far.
+    pub fn connections(&self) -> u64 {
+        self.connections.load(Ordering::Relaxed)
+    }
+}
+
+impl Drop for ScriptedServer {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+async fn play(stream: TcpStream, acceptor: Option<TlsAcceptor>, script: &Script) {
+    let _ = stream.set_nodelay(true);
+    match acceptor {
+        None => {
+            let mut stream = stream;
+            let _ = serve(&mut stream, script).await;
+            let _ = stream.shutdown().await;
+        }
+        Some(acceptor) => {
+            let Ok(mut tls) = acceptor.accept(stream).await else {
+                return;
+            };
+            if serve(&mut tls, script).await.is_err() {
+                return;
+            }
+            if script.then == After::CloseWithoutNotify {
+                // Drop the TLS layer unsent: the peer sees TCP FIN without
+                // close_notify, which is how truncation attacks look.
+                let (mut tcp, _) = tls.into_inner();
+                let _ = tcp.shutdown().await;
+            } else {
+                let _ = tls.shutdown().await;
+            }
+        }
+    }
+}
+
+/// Reads requests and plays the script; returns when the connection should
+/// be closed.
+async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: &mut S,
+    script: &Script,
+) -> std::io::Result<()> {
+    loop {
+        read_request(stream).await?;
+        for chunk in &script.chunks {
+            stream.write_all(chunk).await?;
+            stream.flush().await?;
+        }
+        match script.then {
+            After::KeepOpen => continue,
+            After::Stall => std::future::pending::<()>().await,
+            After::Close | After::CloseWithoutNotify => return Ok(()),
+        }
+    }
+}
+
+/// Consumes one request: the head up to its blank line and a
+/// `Content-Length` body.
+async fn read_request<S: AsyncRead + Unpin>(stream: &mut S) -> std::io::Result<()> {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") && head.len() < MAX_HEAD {
+        if stream.read(&mut byte).await? == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        head.extend_from_slice(&byte);
+    }
+    let text = String::from_utf8_lossy(&head);
+    let length = text
+        .lines()
+        .filter_map(|line| line.split_once(':'))
+        .find(|(name, _)| name.trim().eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, value)| value.trim().parse::<usize>().ok())
+        .unwrap_or(0)
+        .min(MAX_HEAD);
+    let mut body = vec![0u8; length];
+    stream.read_exact(&mut body).await?;
+    Ok(())
+}

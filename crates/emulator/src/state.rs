@@ -1,0 +1,152 @@
+//! What one emulator knows: companies, tickets, counters and what it saw.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use tokio::time::Instant;
+use uuid::Uuid;
+
+use crate::fault::{Faults, lock};
+use crate::{Company, SeenRequest, Stats};
+
+/// How many requests [`Shared::seen`] remembers; older ones are dropped so a
+/// long benchmark run cannot grow it without bound.
+const MAX_SEEN: usize = 4096;
+
+/// Which console a ticket opens; a ticket only redeems on its own path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Desktop,
+    Web,
+}
+
+#[derive(Debug)]
+pub(crate) struct Ticket {
+    pub(crate) kind: Kind,
+    pub(crate) company_id: String,
+    pub(crate) sso_id: String,
+    pub(crate) issued: Instant,
+    pub(crate) used: bool,
+}
+
+/// Why a redemption failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Redeem {
+    Unknown,
+    CompanyMismatch,
+    Used,
+    Expired,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    pub(crate) connections: AtomicU64,
+    pub(crate) tls_handshakes: AtomicU64,
+    pub(crate) requests: AtomicU64,
+    pub(crate) tickets_issued: AtomicU64,
+    pub(crate) tickets_redeemed: AtomicU64,
+}
+
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) base_url: String,
+    pub(crate) companies: Vec<Company>,
+    pub(crate) ttl: Duration,
+    pub(crate) faults: Faults,
+    pub(crate) counters: Counters,
+    tickets: Mutex<HashMap<Uuid, Ticket>>,
+    seen: Mutex<VecDeque<SeenRequest>>,
+}
+
+impl Shared {
+    pub(crate) fn new(base_url: String, companies: Vec<Company>, ttl: Duration) -> Shared {
+        Shared {
+            base_url,
+            companies,
+            ttl,
+            faults: Faults::default(),
+            counters: Counters::default(),
+            tickets: Mutex::new(HashMap::new()),
+            seen: Mutex::new(VecDeque::new()),
+        }
+    }
+
+    pub(crate) fn company(&self, id: &str) -> Option<&Company> {
+        self.companies.iter().find(|c| c.id == id)
+    }
+
+    pub(crate) fn issue(&self, kind: Kind, company_id: &str, sso_id: &str) -> Uuid {
+        let id = Uuid::new_v4();
+        let mut tickets = lock(&self.tickets);
+        // Expired tickets are only kept long enough to answer 410 for a while.
+        let ttl = self.ttl;
+        tickets
+            .retain(|_, t| t.issued.elapsed() < ttl.saturating_mul(4).max(Duration::from_secs(60)));
+        tickets.insert(
+            id,
+            Ticket {
+                kind,
+                company_id: company_id.to_owned(),
+                sso_id: sso_id.to_owned(),
+                issued: Instant::now(),
+                used: false,
+            },
+        );
+        self.counters.tickets_issued.fetch_add(1, Ordering::Relaxed);
+        id
+    }
+
+    /// Marks a ticket used, once; returns the technician's SSO ID.
+    pub(crate) fn redeem(
+        &self,
+        kind: Kind,
+        ticket: Uuid,
+        company_id: Option<&str>,
+    ) -> Result<String, Redeem> {
+        let mut tickets = lock(&self.tickets);
+        let t = tickets
+            .get_mut(&ticket)
+            .filter(|t| t.kind == kind)
+            .ok_or(Redeem::Unknown)?;
+        if company_id.is_some_and(|c| c != t.company_id) {
+            return Err(Redeem::CompanyMismatch);
+        }
+        if t.used {
+            return Err(Redeem::Used);
+        }
+        if t.issued.elapsed() >= self.ttl {
+            return Err(Redeem::Expired);
+        }
+        t.used = true;
+        self.counters
+            .tickets_redeemed
+            .fetch_add(1, Ordering::Relaxed);
+        Ok(format!("{} of company {}", t.sso_id, t.company_id))
+    }
+
+    pub(crate) fn saw(&self, request: SeenRequest) {
+        self.counters.requests.fetch_add(1, Ordering::Relaxed);
+        let mut seen = lock(&self.seen);
+        if seen.len() >= MAX_SEEN {
+            seen.pop_front();
+        }
+        seen.push_back(request);
+    }
+
+    pub(crate) fn seen(&self) -> Vec<SeenRequest> {
+        lock(&self.seen).iter().cloned().collect()
+    }
+
+    pub(crate) fn stats(&self) -> Stats {
+        let c = &self.counters;
+        Stats {
+            connections: c.connections.load(Ordering::Relaxed),
+            tls_handshakes: c.tls_handshakes.load(Ordering::Relaxed),
+            requests: c.requests.load(Ordering::Relaxed),
+            tickets_issued: c.tickets_issued.load(Ordering::Relaxed),
+            tickets_redeemed: c.tickets_redeemed.load(Ordering::Relaxed),
+        }
+    }
+}
