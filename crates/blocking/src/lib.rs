@@ -7,22 +7,37 @@
 //! authenticated; you then redirect the technician's browser to the ticket
 //! URL.
 //!
-//! ```no_run
-//! use rescue_sso_blocking::Client;
-//! use rescue_sso_blocking::proto::{CompanyId, GetDtcLoginTicket, Password, SsoId};
+//! ```
+//! use rescue_sso_blocking::proto::{CompanyId, Endpoint, GetDtcLoginTicket, Password, SsoId};
+//! use rescue_sso_blocking::{Client, ProxySettings, Roots};
+//! # use rescue_sso_emulator::Emulator;
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let client = Client::new()?; // https://secure.logmeinrescue.com, OS roots, HTTPS_PROXY
+//! # let emulator = Emulator::builder().start_background()?;
+//! # let emulator_url = emulator.base_url();
+//! # let emulator_ca = emulator.ca_pem().unwrap_or_default().to_owned();
+//! // In production `Client::new()` is all it takes: the public endpoint,
+//! // the operating system's roots, the proxy from HTTPS_PROXY. Here the
+//! // client talks to a local emulator and trusts its CA.
+//! let client = Client::builder()
+//!     .endpoint(Endpoint::new(&emulator_url)?)
+//!     .roots(Roots::ExtraOnly)
+//!     .add_root_pem(&emulator_ca)
+//!     .proxy(ProxySettings::none())
+//!     .build()?;
+//!
 //! let op = GetDtcLoginTicket::new(
 //!     SsoId::new("123456")?,
 //!     CompanyId::new("654321")?,
 //!     Password::new("secretPassword")?,
 //! );
 //! let ticket = client.dtc_login_ticket(&op)?;
-//! // Send the technician's browser there (HTTP 302); the URL is a bearer
-//! // credential, so don't log it.
+//!
+//! // Redirect the technician's browser there (HTTP 302). The URL is a
+//! // bearer credential: don't log it; its Debug is redacted.
 //! let location = ticket.expose_url();
-//! # let _ = location;
+//! assert!(location.contains("/TechConsole/DesktopApp/DownloadSSO.aspx?companyid=654321&ticket="));
+//! assert!(!format!("{ticket:?}").contains(&ticket.expose_ticket().to_string()));
 //! # Ok(())
 //! # }
 //! ```
@@ -69,6 +84,8 @@ pub use builder::{ClientBuilder, DEFAULT_MAX_IDLE_PER_HOST, DEFAULT_POOL_IDLE_TI
 pub use client::Client;
 pub use error::{Error, ProxyError};
 pub use rescue_sso_proto as proto;
+/// The rustls version in use, to match on [`Error::Tls`]'s source.
+pub use rescue_sso_transport::rustls;
 pub use rescue_sso_transport::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, Proxy, ProxySettings, Roots, TransportError,
 };
