@@ -1,0 +1,160 @@
+//! The command line, as scripts see it. Option names, defaults and
+//! environment variables here are part of the tool's interface.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// LogMeIn Rescue single sign-on from the command line.
+#[derive(Debug, Parser)]
+#[command(name = "rescue-sso", version, about, long_about = None)]
+#[command(after_help = EXIT_CODES)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+pub(crate) const EXIT_CODES: &str = "\
+Exit codes:
+   0  a validated ticket URL was printed (demo: every step behaved as expected)
+   2  usage error (bad or missing options, no password source)
+  65  Rescue answered MISSINGPARAMETERS
+  69  the service could not be reached (DNS, refused, reset, TLS failure)
+  75  the call timed out
+  76  any other answer that is not a valid ticket
+  77  Rescue answered INVALIDPASSWORD
+  78  Rescue answered INVALIDCOMPANYID";
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Get a one-time login URL and print it on stdout.
+    #[command(after_help = EXIT_CODES)]
+    Ticket(TicketArgs),
+    /// Run the local Rescue SSO emulator until SIGINT or SIGTERM.
+    Emulator(EmulatorArgs),
+    /// Start the emulator in-process and log in through both adapters.
+    Demo,
+}
+
+/// Options of `rescue-sso ticket`.
+#[derive(Debug, Args)]
+pub(crate) struct TicketArgs {
+    /// The technician's single sign-on ID.
+    #[arg(long, env = "RESCUE_SSO_ID", value_name = "ID")]
+    pub(crate) ssoid: String,
+
+    /// The company ID (ASCII digits).
+    #[arg(long, env = "RESCUE_COMPANY_ID", value_name = "ID")]
+    pub(crate) company_id: String,
+
+    /// Read the master SSO password from the first line of stdin.
+    /// Otherwise it comes from RESCUE_SSO_PASSWORD, else a prompt on a
+    /// terminal. It is never accepted as an argument.
+    #[arg(long)]
+    pub(crate) password_stdin: bool,
+
+    /// Ask for the 64-bit console (sends arch=64).
+    #[arg(long, value_name = "ARCH", value_parser = ["64"])]
+    pub(crate) arch: Option<String>,
+
+    /// Which console the ticket starts: dtc (getDTCLoginTicket) or web
+    /// (getLoginTicket).
+    #[arg(long, value_enum, default_value_t = Console::Dtc)]
+    pub(crate) console: Console,
+
+    /// The Rescue service (https; http only for a loopback emulator).
+    #[arg(
+        long,
+        env = "RESCUE_SSO_ENDPOINT",
+        value_name = "URL",
+        default_value = rescue_sso_proto::DEFAULT_ENDPOINT
+    )]
+    pub(crate) endpoint: String,
+
+    /// Extra trusted root certificates (PEM), added to the system's.
+    #[arg(long, value_name = "PEM")]
+    pub(crate) ca_file: Option<PathBuf>,
+
+    /// How the parameters are sent; post keeps the password out of URLs.
+    #[arg(long, value_enum, default_value_t = Method::Post)]
+    pub(crate) method: Method,
+
+    /// Which adapter makes the call.
+    #[arg(long, value_enum, default_value_t = Transport::Hyper)]
+    pub(crate) transport: Transport,
+
+    /// The whole call, connect included, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+    pub(crate) timeout: f64,
+
+    /// Output: the URL alone, or one JSON object.
+    #[arg(long, value_enum, default_value_t = Format::Url)]
+    pub(crate) format: Format,
+
+    /// Also open the URL in the default browser.
+    #[arg(long)]
+    pub(crate) open: bool,
+
+    /// Log what happens on stderr (never secrets).
+    #[arg(short, long)]
+    pub(crate) verbose: bool,
+}
+
+/// Options of `rescue-sso emulator`.
+#[derive(Debug, Args)]
+pub(crate) struct EmulatorArgs {
+    /// Address to listen on.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+    pub(crate) bind: SocketAddr,
+
+    /// A company as ID:PASSWORD:SSOID[,SSOID…] (repeatable). The ID is up
+    /// to the first colon, the SSO IDs after the last one, the password is
+    /// what lies between. Default: 654321:secretPassword:123456.
+    #[arg(long, value_name = "ID:PASSWORD:SSOIDS")]
+    pub(crate) company: Vec<String>,
+
+    /// Write the emulator's CA certificate (PEM) here, for clients to trust.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) ca_out: Option<PathBuf>,
+
+    /// How long an issued ticket stays redeemable, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub(crate) ticket_ttl: u64,
+
+    /// Serve plain http instead of https (loopback testing only).
+    #[arg(long)]
+    pub(crate) plain_http: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Console {
+    /// The Desktop Technician Console.
+    Dtc,
+    /// The web Technician Console.
+    Web,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Method {
+    /// Form body (the default).
+    Post,
+    /// Query string: the password ends up in the URL.
+    Get,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Transport {
+    /// The async adapter (hyper).
+    Hyper,
+    /// The blocking adapter (std::net).
+    Blocking,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    /// The URL alone.
+    Url,
+    /// One JSON object.
+    Json,
+}

@@ -1,0 +1,432 @@
+//! The `rescue-sso` binary as scripts use it: its output and exit codes,
+//! against the emulator over real TLS.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Command as StdCommand, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use assert_cmd::Command;
+use rescue_sso_emulator::{BackgroundEmulator, Company, Emulator, Fault};
+
+const SPECIAL: &str = "p&=+%# ü🔑 x";
+
+struct Env {
+    emulator: BackgroundEmulator,
+    ca_file: PathBuf,
+}
+
+fn env() -> Env {
+    env_with(|b| b)
+}
+
+fn env_with(
+    configure: impl FnOnce(rescue_sso_emulator::EmulatorBuilder) -> rescue_sso_emulator::EmulatorBuilder,
+) -> Env {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let builder = Emulator::builder()
+        .company(Company::default())
+        .company(Company::new("777", SPECIAL).technician("tech@example.com"));
+    let emulator = configure(builder).start_background().expect("emulator");
+    let ca_file = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "ca-{}-{}.pem",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::write(&ca_file, emulator.ca_pem().expect("tls emulator")).expect("write ca");
+    Env { emulator, ca_file }
+}
+
+impl Env {
+    /// `rescue-sso ticket` aimed at this emulator, with no ambient settings.
+    fn ticket(&self) -> Command {
+        let mut cmd = Command::cargo_bin("rescue-sso").expect("binary");
+        // Identity and endpoint come from the environment, so a test can
+        // override any of them with the option, which wins.
+        cmd.env_clear()
+            .env("RESCUE_SSO_PASSWORD", "secretPassword")
+            .env("RESCUE_SSO_ID", "123456")
+            .env("RESCUE_COMPANY_ID", "654321")
+            .env("RESCUE_SSO_ENDPOINT", self.emulator.base_url())
+            .arg("ticket")
+            .arg("--ca-file")
+            .arg(&self.ca_file);
+        cmd
+    }
+}
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8(out.stdout.clone()).expect("utf-8 stdout")
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8(out.stderr.clone()).expect("utf-8 stderr")
+}
+
+/// Exactly one `error: …` line on stderr, and the exit code.
+fn assert_fails(out: &std::process::Output, code: i32) -> String {
+    assert_eq!(out.status.code(), Some(code), "stderr: {}", stderr(out));
+    let err = stderr(out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("error: "), "{err}");
+    err
+}
+
+#[test]
+fn prints_one_validated_url_with_each_transport_and_method() {
+    let env = env();
+    for transport in ["hyper", "blocking"] {
+        for method in ["post", "get"] {
+            let out = env
+                .ticket()
+                .args(["--transport", transport, "--method", method])
+                .output()
+                .expect("run");
+            assert!(
+                out.status.success(),
+                "{transport} {method}: {}",
+                stderr(&out)
+            );
+            let text = stdout(&out);
+            assert_eq!(text.lines().count(), 1);
+            assert!(text.ends_with('\n'));
+            let url = text.trim_end();
+            assert!(
+                url.starts_with(&format!(
+                    "{}/TechConsole/DesktopApp/DownloadSSO.aspx?companyid=654321&ticket=",
+                    env.emulator.base_url()
+                )),
+                "{url}"
+            );
+            assert!(!url.contains("arch="));
+            assert!(stderr(&out).is_empty());
+        }
+    }
+    let seen = env.emulator.requests();
+    assert_eq!(
+        seen.iter().filter(|r| r.password_in_url).count(),
+        2,
+        "only the GETs"
+    );
+}
+
+#[test]
+fn arch_64_and_the_web_console() {
+    let env = env();
+    let out = env.ticket().args(["--arch", "64"]).output().expect("run");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).trim_end().ends_with("&arch=64"));
+
+    let out = env
+        .ticket()
+        .args(["--console", "web"])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with(&format!(
+        "{}/SSO/Login.aspx?Ticket=",
+        env.emulator.base_url()
+    )));
+}
+
+#[test]
+fn json_output_on_success_and_failure() {
+    let env = env();
+    let out = env
+        .ticket()
+        .args(["--format", "json", "--arch", "64"])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    assert_eq!(v["company_id"], 654_321);
+    assert_eq!(v["arch"], "64");
+    let url = v["url"].as_str().expect("url");
+    let ticket = v["ticket"].as_str().expect("ticket");
+    assert!(url.contains(ticket) && ticket.len() == 36);
+
+    let out = env
+        .ticket()
+        .env("RESCUE_SSO_PASSWORD", "wrong")
+        .args(["--format", "json"])
+        .output()
+        .expect("run");
+    assert_fails(&out, 77);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    assert_eq!(v["error"]["kind"], "invalid_password");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty())
+    );
+}
+
+#[test]
+fn password_from_stdin_with_special_characters() {
+    let env = env();
+    let out = env
+        .ticket()
+        .env_remove("RESCUE_SSO_PASSWORD")
+        .args([
+            "--ssoid",
+            "tech@example.com",
+            "--company-id",
+            "777",
+            "--password-stdin",
+        ])
+        .write_stdin(format!("{SPECIAL}\r\nignored second line\n"))
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("companyid=777&ticket="));
+
+    // Same through the environment and the blocking adapter, by GET.
+    let out = env
+        .ticket()
+        .env("RESCUE_SSO_PASSWORD", SPECIAL)
+        .args(["--ssoid", "tech@example.com", "--company-id", "777"])
+        .args(["--transport", "blocking", "--method", "get"])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn rescue_refusals_have_their_own_exit_codes() {
+    let env = env();
+    let out = env
+        .ticket()
+        .env("RESCUE_SSO_PASSWORD", "nope")
+        .output()
+        .expect("run");
+    let err = assert_fails(&out, 77);
+    assert!(err.contains("INVALIDPASSWORD"), "{err}");
+    assert!(!err.contains("nope"));
+
+    let out = env
+        .ticket()
+        .args(["--company-id", "111"])
+        .output()
+        .expect("run");
+    assert_fails(&out, 78);
+
+    env.emulator.faults().push_next(Fault::Custom {
+        status: 200,
+        body: "MISSINGPARAMETERS".into(),
+        content_type: None,
+    });
+    let out = env.ticket().output().expect("run");
+    assert_fails(&out, 65);
+}
+
+#[test]
+fn anything_else_that_is_not_a_ticket_is_76() {
+    let env = env();
+    for fault in [
+        Fault::Custom {
+            status: 200,
+            body: "INVALIDSSOID".into(),
+            content_type: None,
+        },
+        Fault::Custom {
+            status: 200,
+            body: "<html>proxy</html>".into(),
+            content_type: None,
+        },
+        Fault::Custom {
+            status: 302,
+            body: "".into(),
+            content_type: None,
+        },
+        Fault::ServerError,
+    ] {
+        for transport in ["hyper", "blocking"] {
+            env.emulator.faults().push_next(fault.clone());
+            let out = env
+                .ticket()
+                .args(["--transport", transport])
+                .output()
+                .expect("run");
+            assert_fails(&out, 76);
+        }
+    }
+}
+
+#[test]
+fn unreachable_and_untrusted_are_69_and_timeouts_75() {
+    let env = env();
+    // A port that was just free: nothing listens there.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = closed.local_addr().expect("addr").port();
+    drop(closed);
+    for transport in ["hyper", "blocking"] {
+        let out = env
+            .ticket()
+            .args(["--endpoint", &format!("https://127.0.0.1:{port}")])
+            .args(["--transport", transport])
+            .output()
+            .expect("run");
+        assert_fails(&out, 69);
+    }
+
+    // Without --ca-file the emulator's fresh CA is not trusted.
+    let mut cmd = Command::cargo_bin("rescue-sso").expect("binary");
+    let out = cmd
+        .env_clear()
+        .env("RESCUE_SSO_PASSWORD", "secretPassword")
+        .args(["ticket", "--ssoid", "123456", "--company-id", "654321"])
+        .args(["--endpoint", &env.emulator.base_url()])
+        .output()
+        .expect("run");
+    assert_fails(&out, 69);
+
+    for transport in ["hyper", "blocking"] {
+        env.emulator.faults().push_next(Fault::Stall);
+        let out = env
+            .ticket()
+            .args(["--timeout", "0.5", "--transport", transport])
+            .output()
+            .expect("run");
+        assert_fails(&out, 75);
+    }
+}
+
+#[test]
+fn usage_errors_are_2() {
+    let env = env();
+    let out = env.ticket().args(["--arch", "32"]).output().expect("run");
+    assert_fails(&out, 2);
+    let out = env
+        .ticket()
+        .args(["--endpoint", "http://example.com"])
+        .output()
+        .expect("run");
+    assert_fails(&out, 2);
+    let out = env
+        .ticket()
+        .env_remove("RESCUE_SSO_PASSWORD")
+        .write_stdin("")
+        .output()
+        .expect("run");
+    let err = assert_fails(&out, 2);
+    assert!(err.contains("no password source"), "{err}");
+    let err = assert_fails(
+        &env.ticket()
+            .args(["--company-id", "12a"])
+            .output()
+            .expect("run"),
+        2,
+    );
+    assert!(err.contains("--company-id"), "{err}");
+
+    let out = Command::cargo_bin("rescue-sso")
+        .expect("binary")
+        .env_clear()
+        .args(["ticket", "--company-id", "1"])
+        .output()
+        .expect("run");
+    let err = assert_fails(&out, 2);
+    assert!(err.contains("--ssoid"), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn emulator_command_serves_until_sigterm() {
+    let ca = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("cmd-ca-{}.pem", std::process::id()));
+    let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("rescue-sso"))
+        .args([
+            "emulator",
+            "--company",
+            "42:pa:ss:alice,bob",
+            "--ticket-ttl",
+            "60",
+        ])
+        .arg("--ca-out")
+        .arg(&ca)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("first line");
+    let base = first
+        .trim_end()
+        .strip_prefix("listening on ")
+        .expect("listening line")
+        .to_owned();
+    assert!(base.starts_with("https://127.0.0.1:"), "{base}");
+
+    let out = Command::cargo_bin("rescue-sso")
+        .expect("binary")
+        .env_clear()
+        .env("RESCUE_SSO_PASSWORD", "pa:ss")
+        .args([
+            "ticket",
+            "--ssoid",
+            "bob",
+            "--company-id",
+            "42",
+            "--endpoint",
+            &base,
+        ])
+        .arg("--ca-file")
+        .arg(&ca)
+        .timeout(Duration::from_secs(30))
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let killed = StdCommand::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let status = child.wait().expect("wait");
+    assert_eq!(status.code(), Some(0));
+}
+
+#[test]
+fn demo_runs_every_step() {
+    let out = Command::cargo_bin("rescue-sso")
+        .expect("binary")
+        .env_clear()
+        .arg("demo")
+        .timeout(Duration::from_secs(120))
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("behaved as expected"), "{text}");
+    assert!(text.contains("refused: INVALIDPASSWORD"));
+    assert!(text.contains("refused: INVALIDCOMPANYID"));
+    assert!(text.contains("410"));
+    // Even the demo's tickets are printed redacted.
+    assert!(text.contains("ticket=[redacted]"));
+}
+
+#[test]
+fn help_documents_the_exit_codes() {
+    let out = Command::cargo_bin("rescue-sso")
+        .expect("binary")
+        .args(["ticket", "--help"])
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    let text = stdout(&out);
+    for needle in [
+        "--password-stdin",
+        "RESCUE_SSO_PASSWORD",
+        "77",
+        "78",
+        "65",
+        "76",
+        "69",
+        "75",
+    ] {
+        assert!(text.contains(needle), "{needle}");
+    }
+}
