@@ -3,12 +3,30 @@
 //! truncation, a TLS close without `close_notify`, silence.
 //!
 //! It reads the request head (up to a blank line, bounded) and the body its
-//! `Content-Length` announces, writes the script's chunks one by one, then
-//! does what [`After`] says.
+//! `Content-Length` announces, writes the script's chunks one by one
+//! (optionally pausing between them), then does what [`After`] says.
+//!
+//! ```
+//! use rescue_sso_emulator::scripted::{After, Script, ScriptedServer};
+//! use std::io::{Read, Write};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let raw = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nOK:ht";
+//! let server = ScriptedServer::start_plain_background(Script::new(raw, After::Close))?;
+//! let mut tcp = std::net::TcpStream::connect(server.local_addr())?;
+//! tcp.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")?;
+//! let mut answer = String::new();
+//! tcp.read_to_string(&mut answer)?;
+//! assert_eq!(answer, raw);
+//! # Ok(())
+//! # }
+//! ```
 
 use std::net::SocketAddr;
+use std::ops::Deref;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use bytes::Bytes;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -16,6 +34,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 
+use crate::background::{Background, OnStop};
 use crate::{Error, tls};
 
 /// The longest request head read before the script is sent anyway.
@@ -29,20 +48,31 @@ pub struct Script {
     pub chunks: Vec<Bytes>,
     /// What happens once every chunk is written.
     pub then: After,
+    /// How long to wait before each chunk after the first; zero by default.
+    pub pause: Duration,
 }
 
 impl Script {
     /// A script that writes `bytes` and then does `then`.
     pub fn new(bytes: impl Into<Bytes>, then: After) -> Script {
-        Script {
-            chunks: vec![bytes.into()],
-            then,
-        }
+        Script::chunks(vec![bytes.into()], then)
     }
 
     /// A script written in several chunks.
     pub fn chunks(chunks: Vec<Bytes>, then: After) -> Script {
-        Script { chunks, then }
+        Script {
+            chunks,
+            then,
+            pause: Duration::ZERO,
+        }
+    }
+
+    /// Waits `pause` before each chunk after the first, so a client sees
+    /// them in separate reads.
+    #[must_use]
+    pub fn pause(mut self, pause: Duration) -> Script {
+        self.pause = pause;
+        self
     }
 }
 
@@ -62,9 +92,10 @@ pub enum After {
     KeepOpen,
 }
 
-/// A running scripted server.
+/// A running scripted server; it stops when dropped.
 #[derive(Debug)]
 pub struct ScriptedServer {
+    local_addr: SocketAddr,
     base_url: String,
     ca_pem: Option<String>,
     connections: Arc<AtomicU64>,
@@ -80,6 +111,17 @@ impl ScriptedServer {
     /// Serves `script` over plain TCP.
     pub async fn start_plain(script: Script) -> Result<ScriptedServer, Error> {
         ScriptedServer::start_with(script, false).await
+    }
+
+    /// Serves `script` over TLS on a thread and runtime of its own, for
+    /// blocking code.
+    pub fn start_background(script: Script) -> Result<BackgroundScripted, Error> {
+        BackgroundScripted::start(script, true)
+    }
+
+    /// Serves `script` over plain TCP on a thread and runtime of its own.
+    pub fn start_plain_background(script: Script) -> Result<BackgroundScripted, Error> {
+        BackgroundScripted::start(script, false)
     }
 
     async fn start_with(script: Script, use_tls: bool) -> Result<ScriptedServer, Error> {
@@ -122,11 +164,17 @@ impl ScriptedServer {
             }
         });
         Ok(ScriptedServer {
+            local_addr: addr,
             base_url: format!("{scheme}://{addr}"),
             ca_pem: identity.and_then(|i| i.ca_pem),
             connections,
             stop,
         })
+    }
+
+    /// The address it listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
     }
 
     /// `https://127.0.0.1:PORT` or `http://…`.
@@ -148,6 +196,36 @@ impl ScriptedServer {
 impl Drop for ScriptedServer {
     fn drop(&mut self) {
         let _ = self.stop.send(true);
+    }
+}
+
+/// A scripted server on its own thread and runtime; derefs to the
+/// [`ScriptedServer`] and stops when dropped.
+#[derive(Debug)]
+pub struct BackgroundScripted {
+    // Declared first: the server stops before its runtime goes.
+    server: ScriptedServer,
+    _background: Background,
+}
+
+impl BackgroundScripted {
+    fn start(script: Script, use_tls: bool) -> Result<BackgroundScripted, Error> {
+        let (server, background) = Background::start("rescue-sso-scripted", move || async move {
+            let server = ScriptedServer::start_with(script, use_tls).await?;
+            let on_stop: OnStop = Box::pin(async {});
+            Ok((server, on_stop))
+        })?;
+        Ok(BackgroundScripted {
+            server,
+            _background: background,
+        })
+    }
+}
+
+impl Deref for BackgroundScripted {
+    type Target = ScriptedServer;
+    fn deref(&self) -> &ScriptedServer {
+        &self.server
     }
 }
 
@@ -186,7 +264,10 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
 ) -> std::io::Result<()> {
     loop {
         read_request(stream).await?;
-        for chunk in &script.chunks {
+        for (i, chunk) in script.chunks.iter().enumerate() {
+            if i > 0 && !script.pause.is_zero() {
+                tokio::time::sleep(script.pause).await;
+            }
             stream.write_all(chunk).await?;
             stream.flush().await?;
         }

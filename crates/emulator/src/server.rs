@@ -8,11 +8,12 @@ use std::time::Duration;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto::Builder;
-use hyper_util::server::graceful::GracefulShutdown;
-use tokio::net::TcpListener;
+use hyper_util::server::graceful::{GracefulConnection, GracefulShutdown, Watcher};
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 
+use crate::reset::{ResetSignal, ResettableStream};
 use crate::service;
 use crate::state::Shared;
 
@@ -38,40 +39,63 @@ pub(crate) async fn serve(
                 // Out of descriptors and the like: keep serving the others.
                 Err(_) => continue,
             },
+            // A stop, or the handle dropped.
             _ = stop.changed() => break,
         };
         shared.counters.connections.fetch_add(1, Ordering::Relaxed);
-        let _ = stream.set_nodelay(true);
-        let shared = Arc::clone(&shared);
-        let builder = Arc::clone(&builder);
-        let watcher = graceful.watcher();
-        let tls = tls.clone();
-        tokio::spawn(async move {
-            let service = {
-                let shared = Arc::clone(&shared);
-                service_fn(move |req| service::handle(Arc::clone(&shared), req))
-            };
-            match tls {
-                Some(acceptor) => {
-                    let Ok(Ok(stream)) =
-                        tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await
-                    else {
-                        return;
-                    };
-                    shared
-                        .counters
-                        .tls_handshakes
-                        .fetch_add(1, Ordering::Relaxed);
-                    let conn = builder.serve_connection(TokioIo::new(stream), service);
-                    let _ = watcher.watch(conn.into_owned()).await;
-                }
-                None => {
-                    let conn = builder.serve_connection(TokioIo::new(stream), service);
-                    let _ = watcher.watch(conn.into_owned()).await;
-                }
-            }
-        });
+        tokio::spawn(connection(
+            stream,
+            tls.clone(),
+            Arc::clone(&shared),
+            Arc::clone(&builder),
+            graceful.watcher(),
+        ));
     }
     drop(listener);
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await;
+}
+
+async fn connection(
+    stream: TcpStream,
+    tls: Option<TlsAcceptor>,
+    shared: Arc<Shared>,
+    builder: Arc<Builder<TokioExecutor>>,
+    watcher: Watcher,
+) {
+    let _ = stream.set_nodelay(true);
+    let reset = Arc::new(ResetSignal::default());
+    let stream = ResettableStream::new(stream, Arc::clone(&reset));
+    let service = {
+        let shared = Arc::clone(&shared);
+        let reset = Arc::clone(&reset);
+        service_fn(move |req| service::handle(Arc::clone(&shared), Arc::clone(&reset), req))
+    };
+    match tls {
+        Some(acceptor) => {
+            let Ok(Ok(stream)) =
+                tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await
+            else {
+                return;
+            };
+            shared
+                .counters
+                .tls_handshakes
+                .fetch_add(1, Ordering::Relaxed);
+            let conn = builder.serve_connection(TokioIo::new(stream), service);
+            until_reset(conn.into_owned(), watcher, &reset).await;
+        }
+        None => {
+            let conn = builder.serve_connection(TokioIo::new(stream), service);
+            until_reset(conn.into_owned(), watcher, &reset).await;
+        }
+    }
+}
+
+/// Serves the connection until it ends, or drops it (and so resets its
+/// socket) when a request raises the reset signal.
+async fn until_reset<C: GracefulConnection>(conn: C, watcher: Watcher, reset: &ResetSignal) {
+    tokio::select! {
+        _ = watcher.watch(conn) => {}
+        () = reset.raised() => {}
+    }
 }

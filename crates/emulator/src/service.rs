@@ -18,6 +18,7 @@ use uuid::Uuid;
 
 use crate::SeenRequest;
 use crate::fault::Fault;
+use crate::reset::ResetSignal;
 use crate::state::{Kind, Redeem, Shared};
 
 /// The largest request body read; ASP.NET's own limits are far larger, but no
@@ -60,22 +61,11 @@ impl HttpBody for Body {
     }
 }
 
-/// Returned to hyper to make it drop the connection without a response.
-#[derive(Debug)]
-pub(crate) struct ResetConnection;
-
-impl std::fmt::Display for ResetConnection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("connection reset by fault injection")
-    }
-}
-
-impl std::error::Error for ResetConnection {}
-
 pub(crate) async fn handle(
     shared: Arc<Shared>,
+    reset: Arc<ResetSignal>,
     request: Request<Incoming>,
-) -> Result<Response<Body>, ResetConnection> {
+) -> Result<Response<Body>, Infallible> {
     let fault = shared.faults.take();
     let (parts, body) = request.into_parts();
     let query = parts.uri.query().unwrap_or("").to_owned();
@@ -117,7 +107,12 @@ pub(crate) async fn handle(
     match fault {
         Some(Fault::Delay(d)) => tokio::time::sleep(d).await,
         Some(Fault::Stall) => std::future::pending::<()>().await,
-        Some(Fault::Reset) => return Err(ResetConnection),
+        Some(Fault::Reset) => {
+            // The connection's task drops the connection; this request never
+            // answers.
+            reset.raise();
+            std::future::pending::<()>().await;
+        }
         Some(Fault::StallAfterHeaders) => {
             let mut response = Response::new(Body::Stalled);
             response.headers_mut().insert(
@@ -198,7 +193,10 @@ fn sso(shared: &Shared, method: &Method, params: &Params, kind: Kind) -> Respons
     ) else {
         return answer("MISSINGPARAMETERS");
     };
-    let Some(company) = shared.company(company_id) else {
+    let Some(company) = shared
+        .company(company_id)
+        .filter(|_| company_id.bytes().all(|b| b.is_ascii_digit()))
+    else {
         return answer("INVALIDCOMPANYID");
     };
     if company.password != password || !company.technicians.iter().any(|t| t == sso_id) {
@@ -319,4 +317,39 @@ fn escape(text: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_case_insensitive_and_values_decoded() {
+        let p = Params::parse(
+            "SSOID=a%40b&x=1",
+            b"PassWord=p%26%3D%2B%25%23+%C3%BC&companyId=7",
+        );
+        assert_eq!(p.get("ssoid"), Some("a@b"));
+        assert_eq!(p.get("password"), Some("p&=+%# \u{fc}"));
+        assert_eq!(p.get("CompanyID"), Some("7"));
+        assert_eq!(p.names(), ["SSOID", "x", "PassWord", "companyId"]);
+    }
+
+    #[test]
+    fn the_query_string_wins_over_the_form_and_empty_is_absent() {
+        let p = Params::parse("ssoid=query&Password=", b"ssoid=form&password=secret");
+        assert_eq!(p.get("ssoid"), Some("query"));
+        // ASP.NET's Request[] returns the first source that has the name,
+        // even when its value is empty.
+        assert_eq!(p.present("password"), None);
+        assert_eq!(p.present("companyid"), None);
+    }
+
+    #[test]
+    fn pages_escape_what_they_echo() {
+        assert_eq!(
+            escape("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
+    }
 }
