@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::legacy::connect::proxy::Tunnel;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use rescue_sso_proto::{Endpoint, RequestMethod};
 use rescue_sso_transport::{
@@ -14,7 +13,7 @@ use rescue_sso_transport::{
 };
 
 use crate::client::{Client, Inner, Transport};
-use crate::connect::{Connector, Route};
+use crate::connect::{ConnectDeadline, Connector};
 use crate::error::Error;
 
 /// How long an idle pooled connection is kept.
@@ -87,7 +86,9 @@ impl ClientBuilder {
         self
     }
 
-    /// How long opening a TCP connection may take. Default 10 s.
+    /// How long connecting may take: TCP, the proxy tunnel if any, and the
+    /// TLS handshake. Default 10 s. Running out is [`Error::ConnectTimeout`];
+    /// the call [`timeout`](Self::timeout) still bounds the whole call.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
@@ -134,26 +135,8 @@ impl ClientBuilder {
         http.set_nodelay(true);
         // hyper-rustls decides the scheme; the TCP connector must accept both.
         http.enforce_http(false);
-        let host = self
-            .endpoint
-            .host()
-            .trim_start_matches('[')
-            .trim_end_matches(']');
-        let route = match proxies.proxy_for(host, self.endpoint.port()) {
-            Some(proxy) => {
-                let mut tunnel = Tunnel::new(proxy.uri().clone(), http);
-                if let Some(auth) = proxy.authorization() {
-                    tunnel = tunnel.with_auth(auth.clone());
-                }
-                Route::Tunnel(tunnel)
-            }
-            None => Route::Direct(http),
-        };
         let opened = Arc::new(AtomicU64::new(0));
-        let connector = Connector {
-            route,
-            opened: Arc::clone(&opened),
-        };
+        let connector = Connector::new(http, proxies, Arc::clone(&opened));
         let https = if self.endpoint.is_https() {
             // hyper-rustls sets ALPN itself from the enabled HTTP versions.
             let config = self.tls.client_config(&[])?;
@@ -171,6 +154,10 @@ impl ClientBuilder {
                 .https_or_http()
                 .enable_http1()
                 .wrap_connector(connector)
+        };
+        let https = ConnectDeadline {
+            inner: https,
+            timeout: self.connect_timeout,
         };
         let hyper = HyperClient::builder(TokioExecutor::new())
             .pool_timer(TokioTimer::new())

@@ -20,7 +20,7 @@ use rescue_sso_proto::{
 };
 
 use crate::builder::ClientBuilder;
-use crate::connect::TunnelFailed;
+use crate::connect::{ConnectTimedOut, TunnelFailed};
 use crate::error::{BoxError, Error};
 
 type Sending = Pin<
@@ -182,15 +182,19 @@ impl Client {
 /// Sorts a failure to get a response into the variant a caller acts on.
 fn classify(err: hyper_util::client::legacy::Error) -> Error {
     if err.is_connect() {
+        // Timeouts first: a proxy that never answers is a connect timeout,
+        // as in the blocking adapter.
+        if find::<ConnectTimedOut>(&err).is_some()
+            || find::<std::io::Error>(&err)
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
+        {
+            return Error::ConnectTimeout;
+        }
         if find::<TunnelFailed>(&err).is_some() {
             return Error::Proxy(Box::new(err));
         }
         if find::<rustls::Error>(&err).is_some() {
             return Error::Tls(Box::new(err));
-        }
-        if find::<std::io::Error>(&err).is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
-        {
-            return Error::ConnectTimeout;
         }
         return Error::Connect(Box::new(err));
     }

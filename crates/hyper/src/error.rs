@@ -33,7 +33,8 @@ pub enum Error {
     /// or refused), or broke the exchange.
     #[error("proxy tunnel failed")]
     Proxy(#[source] BoxError),
-    /// Opening the TCP connection took longer than the connect timeout.
+    /// Connecting (TCP, the proxy tunnel, the TLS handshake) took longer
+    /// than the connect timeout; nothing was sent.
     #[error("connect timed out")]
     ConnectTimeout,
     /// The whole call took longer than the timeout.

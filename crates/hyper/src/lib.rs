@@ -36,11 +36,13 @@
 //!   cannot be turned off.
 //! - hyper-util's pooled client: a second ticket reuses the connection and
 //!   costs no second TLS handshake.
-//! - A connect timeout, and a deadline over the whole call (connect, TLS,
-//!   send, read) so a server that accepts and never answers, or stalls
-//!   mid-body, is [`Error::Timeout`].
-//! - `HTTPS_PROXY`/`ALL_PROXY` and `NO_PROXY` (or explicit settings) through
-//!   hyper-util's `CONNECT` tunnel, with Basic proxy authentication.
+//! - A connect timeout over TCP, the proxy tunnel and the TLS handshake
+//!   ([`Error::ConnectTimeout`]), and a deadline over the whole call
+//!   (connect, send, read) so a server that accepts and never answers, or
+//!   stalls mid-body, is [`Error::Timeout`].
+//! - `HTTPS_PROXY`/`ALL_PROXY` and `NO_PROXY` (or explicit settings),
+//!   decided for each connection, through hyper-util's `CONNECT` tunnel,
+//!   with Basic proxy authentication.
 //! - No redirects (the request carries the master SSO password); answers
 //!   capped at [`proto::MAX_ANSWER_BYTES`].
 //! - A `tracing` span `rescue_sso` per call with the operation, host and

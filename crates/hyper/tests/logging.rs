@@ -58,6 +58,9 @@ async fn the_log_never_holds_the_password_body_or_ticket() {
     let log = String::from_utf8(captured.0.lock().expect("log lock").clone()).expect("utf-8");
     assert!(log.contains("rescue_sso"), "the span is there: {log}");
     assert!(log.contains("getDTCLoginTicket"));
+    // Each client's first call opens a connection, its second reuses it.
+    assert!(log.contains("reused=false"), "{log}");
+    assert!(log.contains("reused=true"), "{log}");
     for secret in [
         password,
         "Sup3r%24ecret%26Pass",

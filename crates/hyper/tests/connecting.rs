@@ -1,0 +1,149 @@
+//! Connecting: the connect timeout over TCP, tunnel and TLS; HTTP/2 by ALPN;
+//! the default roots; and a client built around the caller's own hyper-util
+//! client.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{PASSWORD, builder, client, dtc, web};
+use http_body_util::Full;
+use hyper_util::client::legacy::Client as HyperClient;
+use hyper_util::rt::TokioExecutor;
+use rescue_sso_emulator::Emulator;
+use rescue_sso_hyper::proto::bytes::Bytes;
+use rescue_sso_hyper::proto::http::Version;
+use rescue_sso_hyper::proto::{Endpoint, RequestMethod};
+use rescue_sso_hyper::{Client, Error, Proxy, ProxySettings, Roots, TransportError};
+use rescue_sso_transport::TlsSettings;
+
+/// A listener the kernel completes TCP handshakes for, that never says a
+/// word: a TLS handshake or a `CONNECT` to it hangs.
+fn silent_listener() -> std::net::TcpListener {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("bind")
+}
+
+#[tokio::test]
+async fn a_silent_tls_handshake_is_a_connect_timeout() {
+    let silent = silent_listener();
+    let url = format!("https://{}", silent.local_addr().expect("addr"));
+    let connect_timeout = Duration::from_millis(300);
+    let c = builder(&url, None)
+        .roots(Roots::Webpki)
+        .connect_timeout(connect_timeout)
+        .timeout(Duration::from_secs(5))
+        .build()
+        .expect("client");
+    let started = Instant::now();
+    let result = c.dtc_login_ticket(&dtc(PASSWORD)).await;
+    let took = started.elapsed();
+    assert!(matches!(result, Err(Error::ConnectTimeout)), "{result:?}");
+    assert!(
+        took >= connect_timeout && took < connect_timeout * 3,
+        "{took:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_silent_proxy_is_a_connect_timeout() {
+    let e = Emulator::builder().start().await.expect("emulator");
+    let silent = silent_listener();
+    let proxy =
+        Proxy::parse(&format!("http://{}", silent.local_addr().expect("addr"))).expect("proxy");
+    let c = builder(&e.base_url(), e.ca_pem())
+        .proxy(ProxySettings::none().with_proxy(proxy))
+        .connect_timeout(Duration::from_millis(300))
+        .timeout(Duration::from_secs(5))
+        .build()
+        .expect("client");
+    let result = c.dtc_login_ticket(&dtc(PASSWORD)).await;
+    assert!(matches!(result, Err(Error::ConnectTimeout)), "{result:?}");
+    assert_eq!(e.stats().connections, 0);
+    e.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_call_timeout_bounds_connecting_too() {
+    let silent = silent_listener();
+    let url = format!("https://{}", silent.local_addr().expect("addr"));
+    let timeout = Duration::from_millis(300);
+    let c = builder(&url, None)
+        .roots(Roots::Webpki)
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(timeout)
+        .build()
+        .expect("client");
+    let started = Instant::now();
+    let result = c.dtc_login_ticket(&dtc(PASSWORD)).await;
+    assert!(matches!(result, Err(Error::Timeout)), "{result:?}");
+    assert!(started.elapsed() < timeout * 3, "{:?}", started.elapsed());
+}
+
+#[tokio::test]
+async fn alpn_picks_http2_with_the_emulator() {
+    let e = Emulator::builder().start().await.expect("emulator");
+    let c = client(&e);
+    c.dtc_login_ticket(&dtc(PASSWORD)).await.expect("dtc");
+    c.web_login_ticket(&web(PASSWORD)).await.expect("web");
+    let versions: Vec<Version> = e.requests().iter().map(|r| r.http_version).collect();
+    assert_eq!(versions, [Version::HTTP_2, Version::HTTP_2]);
+    e.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_default_roots_do_not_trust_a_private_ca() {
+    let e = Emulator::builder().start().await.expect("emulator");
+    // No `.roots(…)`: the operating system's store, as in production.
+    let built = Client::builder()
+        .endpoint(e.base_url().parse().expect("endpoint"))
+        .proxy(ProxySettings::none())
+        .build();
+    let c = match built {
+        Ok(c) => c,
+        Err(Error::Config(TransportError::NoRoots)) => {
+            eprintln!("skipped: this machine has no system roots");
+            return;
+        }
+        Err(other) => panic!("client: {other:?}"),
+    };
+    let result = c.dtc_login_ticket(&dtc(PASSWORD)).await;
+    assert!(matches!(result, Err(Error::Tls(_))), "{result:?}");
+    assert_eq!(e.stats().requests, 0, "nothing was sent");
+    e.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_callers_own_hyper_client() {
+    let e = Emulator::builder().start().await.expect("emulator");
+    let pem = e.ca_pem().expect("ca");
+    let tls = TlsSettings::new()
+        .roots(Roots::ExtraOnly)
+        .add_root_pem(pem.as_bytes())
+        .expect("pem")
+        // hyper-rustls sets ALPN from the versions it enables.
+        .client_config(&[])
+        .expect("tls");
+    let https = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config((*tls).clone())
+        .https_only()
+        .enable_all_versions()
+        .build();
+    let hyper = HyperClient::builder(TokioExecutor::new()).build::<_, Full<Bytes>>(https);
+    let endpoint: Endpoint = e.base_url().parse().expect("endpoint");
+    let c = Client::from_hyper_client(hyper, endpoint, RequestMethod::Post, Duration::from_secs(5));
+    let a = c.dtc_login_ticket(&dtc(PASSWORD)).await.expect("first");
+    let b = c.web_login_ticket(&web(PASSWORD)).await.expect("second");
+    assert_ne!(a.expose_ticket(), b.expose_ticket());
+    let stats = e.stats();
+    assert_eq!(
+        (stats.connections, stats.tls_handshakes),
+        (1, 1),
+        "its pool is used"
+    );
+    assert!(
+        e.requests()
+            .iter()
+            .all(|r| r.http_version == Version::HTTP_2)
+    );
+    e.shutdown().await;
+}
