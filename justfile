@@ -44,8 +44,21 @@ deps-check:
     forbid "aws-lc must not enter the tree (ring is the only crypto provider)" '^aws-lc-(sys|rs) ' --workspace --all-features -e all
     echo "dependency trees ok"
 
+# Every benchmark: micro, end to end against the references, and the CLI against curl.
+bench: bench-cli
+    RESCUE_SSO_BENCH_REUSE=1 cargo bench -p rescue-sso-benches
+
+# Run each benchmark once, untimed, to prove it still works (CI does this).
+bench-smoke:
+    cargo test -p rescue-sso-benches --benches
+
+# `rescue-sso ticket` against `curl` doing the same call, cold processes, with hyperfine.
+bench-cli:
+    cargo build --release -p rescue-sso-cli
+    benches/cli.sh target/release/rescue-sso
+
 # Everything CI runs, in order.
-ci: fmt-check lint test doc deps-check
+ci: fmt-check lint test doc deps-check fuzz-smoke bench-smoke
 
 # Fuzz one target for a number of seconds (nightly if installed, else stable with -s none).
 fuzz target seconds="60":

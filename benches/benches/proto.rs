@@ -74,7 +74,10 @@ fn report_allocations() {
     let (_, refused) = alloc_count::count(|| {
         op.decode(&endpoint, &Response::new(Bytes::from_static(ERROR_ANSWER)))
     });
-    println!("allocations: encode(post)={encode} decode(success)={decode} decode(error)={refused} encode+decode={}", encode + decode);
+    println!(
+        "allocations: encode(post)={encode} decode(success)={decode} decode(error)={refused} encode+decode={}",
+        encode + decode
+    );
 }
 
 fn main() {
