@@ -167,7 +167,9 @@ fn async_bench(c: &mut Criterion, setup: &Setup) {
                     let mut set = tokio::task::JoinSet::new();
                     for _ in 0..n {
                         let (ours, op) = (ours.clone(), Arc::clone(&op));
-                        set.spawn(async move { ours.dtc_login_ticket(&op).await.map(|_| ()) });
+                        set.spawn(async move {
+                            ours.dtc_login_ticket(&op).await.map(|t| t.company_id())
+                        });
                     }
                     while let Some(done) = set.join_next().await {
                         black_box(done.expect("task").expect("ticket"));
