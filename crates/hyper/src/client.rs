@@ -13,7 +13,8 @@ use hyper::body::Incoming;
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::Connect;
 use rescue_sso_proto::bytes::Bytes;
-use rescue_sso_proto::http::{Request, Response};
+use rescue_sso_proto::http::{Request, Response, Version};
+use rescue_sso_proto::http1;
 use rescue_sso_proto::{
     Endpoint, GetDtcLoginTicket, GetLoginTicket, LoginTicket, MAX_ANSWER_BYTES, Operation,
     RequestMethod,
@@ -154,6 +155,13 @@ impl Client {
         let exchange = async {
             let response = inner.transport.send(request).await.map_err(classify)?;
             let (parts, body) = response.into_parts();
+            // hyper reads some ambiguous HTTP/1.1 framings leniently (TE with
+            // CL, chunked twice); the protocol crate's rules refuse them, as
+            // the blocking adapter does, before any body is trusted.
+            if parts.version <= Version::HTTP_11 {
+                http1::check_framing(parts.version, &parts.headers)
+                    .map_err(rescue_sso_proto::Error::Http1)?;
+            }
             let status = parts.status;
             let bytes = Limited::new(body, MAX_ANSWER_BYTES)
                 .collect()

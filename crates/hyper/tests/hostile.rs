@@ -161,3 +161,167 @@ async fn headers_then_silence_times_out() {
         Err(Error::Timeout)
     ));
 }
+
+/// A valid answer for an endpoint that allows tickets on the public host:
+/// if a hostile framing were read leniently, the call would succeed.
+const PUBLIC_ANSWER: &str = "OK:https://secure.logmeinrescue.com/TechConsole/DesktopApp/DownloadSSO.aspx?companyid=654321&ticket=4c6f1815-1e0c-43ab-8117-d79b8f523824";
+
+async fn call_allowing_public_tickets(raw: String) -> Result<(), Error> {
+    let server = ScriptedServer::start(Script::new(raw, After::Close))
+        .await
+        .expect("server");
+    let endpoint = rescue_sso_hyper::proto::Endpoint::builder(server.base_url())
+        .allow_ticket_host("secure.logmeinrescue.com")
+        .build()
+        .expect("endpoint");
+    let c = builder(server.base_url(), server.ca_pem())
+        .endpoint(endpoint)
+        .timeout(DEADLINE)
+        .build()
+        .expect("client");
+    let started = Instant::now();
+    let result = c.dtc_login_ticket(&dtc(PASSWORD)).await.map(|_| ());
+    assert!(
+        started.elapsed() < DEADLINE,
+        "{result:?} took {:?}",
+        started.elapsed()
+    );
+    result
+}
+
+#[tokio::test]
+async fn the_well_framed_control_case_is_a_ticket() {
+    let raw = format!(
+        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{PUBLIC_ANSWER}",
+        PUBLIC_ANSWER.len()
+    );
+    call_allowing_public_tickets(raw)
+        .await
+        .expect("the same answer, well framed, is a ticket");
+}
+
+/// The hostile framing list of the HTTP/1.1 codec's issue, each wrapped
+/// around an otherwise valid ticket answer: none may become a ticket, each
+/// is a typed error well within the deadline.
+#[tokio::test]
+async fn the_full_hostile_framing_list_never_yields_a_ticket() {
+    let n = PUBLIC_ANSWER.len();
+    let chunked = format!("{n:x}\r\n{PUBLIC_ANSWER}\r\n0\r\n\r\n");
+    let cases = [
+        (
+            "differing content-length",
+            format!(
+                "HTTP/1.1 200 OK\r\nContent-Length: {n}\r\nContent-Length: {}\r\n\r\n{PUBLIC_ANSWER}",
+                n + 1
+            ),
+        ),
+        (
+            "signed content-length",
+            format!("HTTP/1.1 200 OK\r\nContent-Length: +{n}\r\n\r\n{PUBLIC_ANSWER}"),
+        ),
+        (
+            "negative content-length",
+            format!("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n{PUBLIC_ANSWER}"),
+        ),
+        (
+            "hex content-length",
+            format!("HTTP/1.1 200 OK\r\nContent-Length: 0x{n:x}\r\n\r\n{PUBLIC_ANSWER}"),
+        ),
+        (
+            "spaced content-length",
+            format!("HTTP/1.1 200 OK\r\nContent-Length: {n} {n}\r\n\r\n{PUBLIC_ANSWER}"),
+        ),
+        (
+            "overflowing content-length",
+            format!(
+                "HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999999\r\n\r\n{PUBLIC_ANSWER}"
+            ),
+        ),
+        (
+            "empty content-length",
+            format!("HTTP/1.1 200 OK\r\nContent-Length: \r\n\r\n{PUBLIC_ANSWER}"),
+        ),
+        (
+            "transfer-encoding with content-length",
+            format!(
+                "HTTP/1.1 200 OK\r\nContent-Length: {n}\r\nTransfer-Encoding: chunked\r\n\r\n{chunked}"
+            ),
+        ),
+        (
+            "chunked repeated",
+            format!(
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n{chunked}"
+            ),
+        ),
+        (
+            "chunked not last",
+            format!("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, identity\r\n\r\n{chunked}"),
+        ),
+        (
+            "chunked on http/1.0",
+            format!("HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n{chunked}"),
+        ),
+        (
+            "chunk-size overflow",
+            format!(
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffffffff\r\n{PUBLIC_ANSWER}\r\n0\r\n\r\n"
+            ),
+        ),
+        (
+            "non-hex chunk size",
+            format!(
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{PUBLIC_ANSWER}\r\n0\r\n\r\n"
+            ),
+        ),
+        (
+            "missing crlf after chunk data",
+            format!(
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n{n:x}\r\n{PUBLIC_ANSWER}XX0\r\n\r\n"
+            ),
+        ),
+        (
+            "bare cr in the head",
+            format!("HTTP/1.1 200 OK\r\nX-A: b\rContent-Length: {n}\r\n\r\n{PUBLIC_ANSWER}"),
+        ),
+        (
+            "obs-fold",
+            format!(
+                "HTTP/1.1 200 OK\r\nX-A: b\r\n c\r\nContent-Length: {n}\r\n\r\n{PUBLIC_ANSWER}"
+            ),
+        ),
+        (
+            "status 99",
+            format!("HTTP/1.1 99 Odd\r\nContent-Length: {n}\r\n\r\n{PUBLIC_ANSWER}"),
+        ),
+        (
+            "status 600",
+            format!("HTTP/1.1 600 Odd\r\nContent-Length: {n}\r\n\r\n{PUBLIC_ANSWER}"),
+        ),
+        (
+            "http/1.2",
+            format!("HTTP/1.2 200 OK\r\nContent-Length: {n}\r\n\r\n{PUBLIC_ANSWER}"),
+        ),
+        (
+            "http/2.0 in text",
+            format!("HTTP/2.0 200 OK\r\nContent-Length: {n}\r\n\r\n{PUBLIC_ANSWER}"),
+        ),
+        (
+            "eof inside the body",
+            format!(
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{PUBLIC_ANSWER}",
+                n + 10
+            ),
+        ),
+        (
+            "101 switching protocols",
+            format!("HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\n\r\n{PUBLIC_ANSWER}"),
+        ),
+    ];
+    let mut lenient = Vec::new();
+    for (name, raw) in cases {
+        if call_allowing_public_tickets(raw).await.is_ok() {
+            lenient.push(name);
+        }
+    }
+    assert!(lenient.is_empty(), "read as a ticket: {lenient:?}");
+}

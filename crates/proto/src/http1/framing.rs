@@ -24,16 +24,7 @@ pub(super) enum Framing {
 /// is checked even when the status means there is no body: a response that
 /// lies about its framing is not trusted for anything.
 pub(super) fn framing(head: &Head, head_request: bool, limits: &Limits) -> Result<Framing, Error> {
-    let length = content_length(&head.headers)?;
-    let chunked = transfer_encoding(&head.headers)?;
-    if chunked {
-        if head.version == Version::HTTP_10 {
-            return Err(Error::TransferEncodingOnHttp10);
-        }
-        if length.is_some() {
-            return Err(Error::TransferEncodingWithContentLength);
-        }
-    }
+    let (length, chunked) = framing_headers(head.version, &head.headers)?;
     if head_request
         || head.status == StatusCode::NO_CONTENT
         || head.status == StatusCode::NOT_MODIFIED
@@ -54,6 +45,47 @@ pub(super) fn framing(head: &Head, head_request: bool, limits: &Limits) -> Resul
         }
         None => Ok(Framing::Close),
     }
+}
+
+/// The framing headers, checked: the `Content-Length` value (if any) and
+/// whether the body is chunked. Rejects every combination two parsers could
+/// read differently.
+fn framing_headers(version: Version, headers: &HeaderMap) -> Result<(Option<u64>, bool), Error> {
+    let length = content_length(headers)?;
+    let chunked = transfer_encoding(headers)?;
+    if chunked {
+        if version == Version::HTTP_10 {
+            return Err(Error::TransferEncodingOnHttp10);
+        }
+        if length.is_some() {
+            return Err(Error::TransferEncodingWithContentLength);
+        }
+    }
+    Ok((length, chunked))
+}
+
+/// Checks a response head that another HTTP/1.x parser already accepted
+/// (hyper's, in the async adapter) against this codec's framing rules, so
+/// that every transport refuses the same ambiguous framings: malformed or
+/// conflicting `Content-Length`, `Transfer-Encoding` together with
+/// `Content-Length`, `chunked` repeated or not last, other transfer codings,
+/// and `Transfer-Encoding` on HTTP/1.0.
+///
+/// ```
+/// use rescue_sso_proto::http::{HeaderMap, Version};
+/// use rescue_sso_proto::http1::{self, Error};
+///
+/// let mut headers = HeaderMap::new();
+/// headers.append("transfer-encoding", "chunked".parse().unwrap());
+/// assert_eq!(http1::check_framing(Version::HTTP_11, &headers), Ok(()));
+/// headers.append("content-length", "5".parse().unwrap());
+/// assert_eq!(
+///     http1::check_framing(Version::HTTP_11, &headers),
+///     Err(Error::TransferEncodingWithContentLength)
+/// );
+/// ```
+pub fn check_framing(version: Version, headers: &HeaderMap) -> Result<(), Error> {
+    framing_headers(version, headers).map(drop)
 }
 
 /// Whether the server allows another request on this connection: HTTP/1.1

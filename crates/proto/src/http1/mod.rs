@@ -86,6 +86,7 @@ mod tests;
 
 pub use decode::ResponseDecoder;
 pub use error::Error;
+pub use framing::check_framing;
 pub use limits::{
     DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CHUNK_EXT_BYTES, DEFAULT_MAX_HEAD_BYTES,
     DEFAULT_MAX_HEADERS, DEFAULT_MAX_INFORMATIONAL, DEFAULT_MAX_TRAILER_BYTES, Limits,
