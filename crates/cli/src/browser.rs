@@ -3,7 +3,9 @@
 use std::io;
 use std::process::{Command, Stdio};
 
-/// Starts the platform's opener with `url` and does not wait for the browser.
+/// Runs the platform's opener with `url`. Openers hand the URL to the
+/// browser and return at once, so waiting for them costs nothing and lets a
+/// failure be reported.
 ///
 /// The URL is a bearer credential and is briefly visible in the opener's
 /// argument list to other processes of the same machine; that is the price
@@ -23,6 +25,12 @@ pub(crate) fn open(url: &str) -> io::Result<()> {
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
-        .spawn()
-        .map(drop)
+        .status()
+        .and_then(|status| {
+            if status.success() {
+                Ok(())
+            } else {
+                Err(io::Error::other(format!("the opener exited with {status}")))
+            }
+        })
 }

@@ -430,3 +430,44 @@ fn help_documents_the_exit_codes() {
         assert!(text.contains(needle), "{needle}");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn open_hands_the_url_to_the_desktop_opener() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = env();
+    let dir =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("opener-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let opened = dir.join("opened");
+    let opener = dir.join("xdg-open");
+    std::fs::write(
+        &opener,
+        format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", opened.display()),
+    )
+    .expect("script");
+    std::fs::set_permissions(&opener, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+
+    let out = env
+        .ticket()
+        .env("PATH", &dir)
+        .arg("--open")
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let printed = stdout(&out);
+    let handed = std::fs::read_to_string(&opened).expect("the opener ran");
+    assert_eq!(handed, printed.trim_end());
+
+    // No opener at all: the URL is still printed, with a warning, exit 0.
+    std::fs::remove_file(&opener).expect("rm");
+    let out = env
+        .ticket()
+        .env("PATH", &dir)
+        .arg("--open")
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    assert!(stdout(&out).starts_with("https://"));
+    assert!(stderr(&out).starts_with("warning: could not open a browser"));
+}
