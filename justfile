@@ -57,8 +57,8 @@ bench-cli:
     cargo build --release -p rescue-sso-cli
     benches/cli.sh target/release/rescue-sso
 
-# Everything CI runs, in order.
-ci: fmt-check lint test doc deps-check fuzz-smoke bench-smoke
+# Everything CI runs, in order; the test suite last, so its summary closes the log.
+ci: fmt-check lint doc deps-check fuzz-smoke bench-smoke test
 
 # Fuzz one target for a number of seconds (nightly if installed, else stable with -s none).
 fuzz target seconds="60":
