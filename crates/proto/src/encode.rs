@@ -93,9 +93,14 @@ pub(crate) fn form(
         None => 3,
     };
     let pairs = pairs.get(..count).unwrap_or(&[]);
+    // What byte_serialize writes per byte: the unreserved set and space (as
+    // `+`) stay one byte, everything else becomes `%XX`.
     let encoded_len = |s: &str| {
-        form_urlencoded::byte_serialize(s.as_bytes())
-            .map(str::len)
+        s.bytes()
+            .map(|b| match b {
+                b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' | b' ' => 1,
+                _ => 3,
+            })
             .sum::<usize>()
     };
     let len = pairs

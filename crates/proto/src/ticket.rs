@@ -99,13 +99,20 @@ pub(crate) struct Expected<'a> {
 /// host and port, the documented path, the parameters sent), so any
 /// syntax a general parser would tolerate simply fails a comparison.
 pub(crate) fn validate(text: &str, expected: &Expected<'_>) -> Result<LoginTicket, TicketUrlError> {
-    if text.contains('#') {
-        return Err(TicketUrlError::Fragment);
-    }
-    // A URL headed for a browser's address bar has no whitespace, controls,
-    // backslashes or non-ASCII at all.
-    if text.bytes().any(|b| b <= b' ' || b >= 0x7f || b == b'\\') {
+    // One pass: a URL headed for a browser's address bar has no fragment,
+    // and no whitespace, controls, backslashes or non-ASCII at all.
+    // Branch-free so the compiler can vectorise it.
+    let (bad, fragment) = text.bytes().fold((false, false), |(bad, fragment), b| {
+        (
+            bad | (b <= b' ') | (b >= 0x7f) | (b == b'\\'),
+            fragment | (b == b'#'),
+        )
+    });
+    if bad {
         return Err(TicketUrlError::Malformed);
+    }
+    if fragment {
+        return Err(TicketUrlError::Fragment);
     }
     let (scheme, rest) = text.split_once("://").ok_or(TicketUrlError::Malformed)?;
     let https = if scheme.eq_ignore_ascii_case("https") {
@@ -205,9 +212,15 @@ struct QueryParams<'a> {
 }
 
 impl<'a> QueryParams<'a> {
+    /// Splits `name=value` pairs by hand: names must be spelled out (an
+    /// encoded name is an unexpected parameter), and values are
+    /// percent-decoded, strictly as UTF-8, only when they contain `%`. A `+`
+    /// is left alone: no value of a ticket URL may contain a space, so the
+    /// checks after this refuse it either way.
     fn parse(query: &'a str) -> Result<Self, TicketUrlError> {
         let mut params = QueryParams::default();
-        for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            let (name, raw) = pair.split_once('=').unwrap_or((pair, ""));
             let slot = if name.eq_ignore_ascii_case("companyid") {
                 &mut params.company_id
             } else if name.eq_ignore_ascii_case("ticket") {
@@ -216,6 +229,13 @@ impl<'a> QueryParams<'a> {
                 &mut params.arch
             } else {
                 return Err(TicketUrlError::UnexpectedParameter);
+            };
+            let value = if raw.contains('%') {
+                percent_encoding::percent_decode_str(raw)
+                    .decode_utf8()
+                    .map_err(|_| TicketUrlError::Malformed)?
+            } else {
+                Cow::Borrowed(raw)
             };
             if slot.replace(value).is_some() {
                 return Err(TicketUrlError::UnexpectedParameter);
