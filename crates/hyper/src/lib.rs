@@ -61,12 +61,13 @@ mod client;
 mod connect;
 mod error;
 
-pub use builder::{ClientBuilder, DEFAULT_POOL_IDLE_TIMEOUT};
+pub use builder::ClientBuilder;
 pub use client::Client;
 pub use error::{BoxError, Error};
 pub use rescue_sso_proto as proto;
 pub use rescue_sso_transport::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, Proxy, ProxySettings, Roots, TransportError,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_IDLE_PER_HOST, DEFAULT_POOL_IDLE_TIMEOUT, DEFAULT_TIMEOUT,
+    Proxy, ProxySettings, Roots, TransportError,
 };
 
 #[cfg(test)]

@@ -12,7 +12,8 @@
 //! - [`ProxySettings`] and [`Proxy`]: `HTTPS_PROXY`, `ALL_PROXY` and
 //!   `NO_PROXY` as curl reads them, an explicit proxy, Basic proxy
 //!   authentication, and the `CONNECT` request.
-//! - [`DEFAULT_CONNECT_TIMEOUT`] and [`DEFAULT_TIMEOUT`].
+//! - [`ClientBuilder`]: the options and defaults both adapters' clients are
+//!   built with ([`DEFAULT_CONNECT_TIMEOUT`], [`DEFAULT_TIMEOUT`], pooling).
 //!
 //! Out of scope: sockets and I/O of any kind, which stay in the adapters.
 //!
@@ -35,11 +36,15 @@
 
 use std::time::Duration;
 
+mod builder;
 mod error;
 mod no_proxy;
 mod proxy;
 mod tls;
 
+pub use builder::{
+    ClientBuilder, DEFAULT_MAX_IDLE_PER_HOST, DEFAULT_POOL_IDLE_TIMEOUT, FromSettings, Settings,
+};
 pub use error::TransportError;
 pub use proxy::{Proxy, ProxySettings};
 pub use rustls;

@@ -1,0 +1,193 @@
+//! The client builder both adapters share: the same options, the same
+//! defaults, one implementation.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::time::Duration;
+
+use rescue_sso_proto::{Endpoint, RequestMethod};
+
+use crate::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, ProxySettings, Roots, TlsSettings, TransportError,
+};
+
+/// Idle connections kept per host by default. A ticket call is short and
+/// rare, so a few warm connections serve any burst.
+pub const DEFAULT_MAX_IDLE_PER_HOST: usize = 16;
+
+/// How long an idle connection is kept by default, in line with common
+/// server keep-alive timeouts.
+pub const DEFAULT_POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+
+/// Everything a client is built from. An adapter reads it in
+/// [`FromSettings::from_settings`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Settings {
+    /// The Rescue service.
+    pub endpoint: Endpoint,
+    /// How parameters are sent.
+    pub method: RequestMethod,
+    /// Which roots to trust.
+    pub tls: TlsSettings,
+    /// How long connecting may take (TCP, proxy tunnel, TLS handshake).
+    pub connect_timeout: Duration,
+    /// How long a whole call may take.
+    pub timeout: Duration,
+    /// Proxy settings; `None` reads the environment at build time.
+    pub proxy: Option<ProxySettings>,
+    /// Idle connections kept per host.
+    pub max_idle_per_host: usize,
+    /// How long an idle connection is kept.
+    pub pool_idle_timeout: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            endpoint: Endpoint::default(),
+            method: RequestMethod::default(),
+            tls: TlsSettings::new(),
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            timeout: DEFAULT_TIMEOUT,
+            proxy: None,
+            max_idle_per_host: DEFAULT_MAX_IDLE_PER_HOST,
+            pool_idle_timeout: DEFAULT_POOL_IDLE_TIMEOUT,
+        }
+    }
+}
+
+impl Settings {
+    /// The proxy settings given, or those of the environment.
+    pub fn proxies(&self) -> Result<ProxySettings, TransportError> {
+        match &self.proxy {
+            Some(proxies) => Ok(proxies.clone()),
+            None => ProxySettings::from_env(),
+        }
+    }
+}
+
+/// A client an adapter can build from [`Settings`].
+pub trait FromSettings: Sized {
+    /// The adapter's error type.
+    type Error: From<TransportError>;
+
+    /// Builds the client.
+    fn from_settings(settings: Settings) -> Result<Self, Self::Error>;
+}
+
+/// Options for an adapter's client `C`; each adapter's `Client::builder()`
+/// starts one.
+///
+/// Every setting has a default: the public Rescue endpoint, `POST`, the
+/// operating system's trusted roots, a 10 s connect timeout inside a 30 s
+/// call timeout, and the proxy from `HTTPS_PROXY`/`NO_PROXY`.
+#[must_use]
+pub struct ClientBuilder<C> {
+    settings: Settings,
+    tls_error: Option<TransportError>,
+    client: PhantomData<fn() -> C>,
+}
+
+impl<C> Default for ClientBuilder<C> {
+    fn default() -> Self {
+        ClientBuilder {
+            settings: Settings::default(),
+            tls_error: None,
+            client: PhantomData,
+        }
+    }
+}
+
+impl<C> fmt::Debug for ClientBuilder<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("settings", &self.settings)
+            .field("tls_error", &self.tls_error)
+            .finish()
+    }
+}
+
+impl<C: FromSettings> ClientBuilder<C> {
+    /// The Rescue service to talk to; the default is
+    /// `https://secure.logmeinrescue.com`.
+    pub fn endpoint(mut self, endpoint: Endpoint) -> Self {
+        self.settings.endpoint = endpoint;
+        self
+    }
+
+    /// How parameters are sent: [`RequestMethod::Post`] (the default) keeps
+    /// the master SSO password out of URLs.
+    pub fn method(mut self, method: RequestMethod) -> Self {
+        self.settings.method = method;
+        self
+    }
+
+    /// Which roots to trust before any added with
+    /// [`add_root_pem`](Self::add_root_pem); the default is the operating
+    /// system's store.
+    pub fn roots(mut self, roots: Roots) -> Self {
+        self.settings.tls = self.settings.tls.roots(roots);
+        self
+    }
+
+    /// Trusts every certificate in `pem` as a root too, for corporate TLS
+    /// inspection or a private deployment. A PEM without a certificate is
+    /// reported by [`build`](Self::build).
+    pub fn add_root_pem(mut self, pem: impl AsRef<[u8]>) -> Self {
+        match self.settings.tls.clone().add_root_pem(pem.as_ref()) {
+            Ok(tls) => self.settings.tls = tls,
+            Err(err) => {
+                self.tls_error.get_or_insert(err);
+            }
+        }
+        self
+    }
+
+    /// How long connecting may take: TCP, the proxy tunnel and the TLS
+    /// handshake together. Default 10 s.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.settings.connect_timeout = timeout;
+        self
+    }
+
+    /// How long a whole call may take, from connecting to the last byte of
+    /// the answer. Default 30 s.
+    ///
+    /// Name resolution uses the system resolver, which has no timeout of its
+    /// own; its time counts against this one.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.settings.timeout = timeout;
+        self
+    }
+
+    /// The proxy settings; the default reads `HTTPS_PROXY`, `ALL_PROXY` and
+    /// `NO_PROXY` when the client is built. [`ProxySettings::none`] connects
+    /// directly whatever the environment says.
+    pub fn proxy(mut self, proxy: ProxySettings) -> Self {
+        self.settings.proxy = Some(proxy);
+        self
+    }
+
+    /// How many idle connections to keep for later calls; 0 closes every
+    /// connection after its call. Default 16.
+    pub fn max_idle_per_host(mut self, max: usize) -> Self {
+        self.settings.max_idle_per_host = max;
+        self
+    }
+
+    /// How long an idle connection is kept. Default 90 s.
+    pub fn pool_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.settings.pool_idle_timeout = timeout;
+        self
+    }
+
+    /// Builds the client: loads the trusted roots, reads the proxy
+    /// environment if no proxy settings were given.
+    pub fn build(self) -> Result<C, C::Error> {
+        if let Some(err) = self.tls_error {
+            return Err(err.into());
+        }
+        C::from_settings(self.settings)
+    }
+}
