@@ -20,7 +20,7 @@ use rescue_sso_proto::{
     Arch, CompanyId, Endpoint, Error as ProtoError, GetDtcLoginTicket, GetLoginTicket, LoginTicket,
     Password, RequestMethod, RescueError, SsoId,
 };
-use rescue_sso_transport::{Roots, TlsSettings, rustls};
+use rescue_sso_transport::{ClientBuilder, FromSettings, Roots, TlsSettings, rustls};
 
 use crate::failure::{self, Failure};
 
@@ -68,8 +68,8 @@ async fn demo() -> Result<(), Failure> {
         steps: 1,
     };
 
-    let hyper_post = demo.hyper_client(RequestMethod::Post)?;
-    let hyper_get = demo.hyper_client(RequestMethod::Get)?;
+    let hyper_post: rescue_sso_hyper::Client = demo.client(RequestMethod::Post)?;
+    let hyper_get: rescue_sso_hyper::Client = demo.client(RequestMethod::Get)?;
     let first = demo
         .step("hyper    POST getDTCLoginTicket arch=64", async {
             hyper_post
@@ -86,7 +86,7 @@ async fn demo() -> Result<(), Failure> {
     })
     .await?;
     for method in [RequestMethod::Post, RequestMethod::Get] {
-        let client = demo.blocking_client(method)?;
+        let client: rescue_sso_blocking::Client = demo.client(method)?;
         let label = match method {
             RequestMethod::Get => "blocking GET  getDTCLoginTicket",
             _ => "blocking POST getDTCLoginTicket",
@@ -239,29 +239,19 @@ impl Demo {
             .map_err(|e| step_failed("trust the emulator's CA", &e))
     }
 
-    fn hyper_client(&self, method: RequestMethod) -> Result<rescue_sso_hyper::Client, Failure> {
-        rescue_sso_hyper::Client::builder()
+    /// Either adapter's client, trusting only the emulator's CA.
+    fn client<C>(&self, method: RequestMethod) -> Result<C, Failure>
+    where
+        C: FromSettings,
+        Failure: From<C::Error>,
+    {
+        Ok(ClientBuilder::<C>::default()
             .endpoint(self.endpoint.clone())
             .method(method)
             .roots(Roots::ExtraOnly)
             .add_root_pem(self.ca_pem.as_bytes())
             .proxy(rescue_sso_transport::ProxySettings::none())
-            .build()
-            .map_err(Failure::from)
-    }
-
-    fn blocking_client(
-        &self,
-        method: RequestMethod,
-    ) -> Result<rescue_sso_blocking::Client, Failure> {
-        rescue_sso_blocking::Client::builder()
-            .endpoint(self.endpoint.clone())
-            .method(method)
-            .roots(Roots::ExtraOnly)
-            .add_root_pem(self.ca_pem.as_bytes())
-            .proxy(rescue_sso_transport::ProxySettings::none())
-            .build()
-            .map_err(Failure::from)
+            .build()?)
     }
 
     /// A plain HTTPS client standing in for the technician's browser.

@@ -7,7 +7,7 @@ use rescue_sso_proto::{
     Arch, CompanyId, Endpoint, GetDtcLoginTicket, GetLoginTicket, LoginTicket, Password,
     RequestMethod, SsoId,
 };
-use rescue_sso_transport::TlsSettings;
+use rescue_sso_transport::{ClientBuilder, DEFAULT_CONNECT_TIMEOUT, FromSettings, TlsSettings};
 use serde_json::json;
 
 use crate::args::{Console, Format, Method, TicketArgs, Transport};
@@ -126,24 +126,30 @@ fn password(from_stdin: bool) -> Result<Password, Failure> {
     ))
 }
 
-fn with_hyper(plan: &Plan) -> Result<LoginTicket, Failure> {
-    let mut builder = rescue_sso_hyper::Client::builder()
+/// Either adapter's client, configured from the plan.
+fn client<C>(plan: &Plan) -> Result<C, Failure>
+where
+    C: FromSettings,
+    Failure: From<C::Error>,
+{
+    let mut builder = ClientBuilder::<C>::default()
         .endpoint(plan.endpoint.clone())
         .method(plan.method)
         .timeout(plan.timeout)
-        .connect_timeout(
-            plan.timeout
-                .min(rescue_sso_transport::DEFAULT_CONNECT_TIMEOUT),
-        );
+        .connect_timeout(plan.timeout.min(DEFAULT_CONNECT_TIMEOUT));
     if let Some(pem) = &plan.ca_pem {
         builder = builder.add_root_pem(pem);
     }
+    Ok(builder.build()?)
+}
+
+fn with_hyper(plan: &Plan) -> Result<LoginTicket, Failure> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| failure::software(format!("starting the async runtime: {e}")))?;
     runtime.block_on(async {
-        let client = builder.build()?;
+        let client: rescue_sso_hyper::Client = client(plan)?;
         let ticket = match &plan.request {
             Request::Desktop(op) => client.dtc_login_ticket(op).await?,
             Request::Web(op) => client.web_login_ticket(op).await?,
@@ -153,18 +159,7 @@ fn with_hyper(plan: &Plan) -> Result<LoginTicket, Failure> {
 }
 
 fn with_blocking(plan: &Plan) -> Result<LoginTicket, Failure> {
-    let mut builder = rescue_sso_blocking::Client::builder()
-        .endpoint(plan.endpoint.clone())
-        .method(plan.method)
-        .timeout(plan.timeout)
-        .connect_timeout(
-            plan.timeout
-                .min(rescue_sso_transport::DEFAULT_CONNECT_TIMEOUT),
-        );
-    if let Some(pem) = &plan.ca_pem {
-        builder = builder.add_root_pem(pem);
-    }
-    let client = builder.build()?;
+    let client: rescue_sso_blocking::Client = client(plan)?;
     let ticket = match &plan.request {
         Request::Desktop(op) => client.dtc_login_ticket(op)?,
         Request::Web(op) => client.web_login_ticket(op)?,
