@@ -74,127 +74,97 @@ impl TicketParams {
     }
 }
 
-/// `getDTCLoginTicket`: a one-time URL that starts the Desktop Technician
-/// Console for a technician the intranet has already authenticated.
-///
-/// Sent to `/SSO/GetDTCLoginTicket.aspx`; answers
-/// `OK:https://<host>/TechConsole/DesktopApp/DownloadSSO.aspx?companyid=…&ticket=<GUID>[&arch=64]`.
-#[derive(Debug, Clone)]
-pub struct GetDtcLoginTicket(TicketParams);
+/// The two ticket operations differ only in their path, their name and the
+/// console their URL opens; everything else is written once here.
+macro_rules! ticket_operation {
+    (
+        $(#[$doc:meta])*
+        $ty:ident, path = $path:literal, name = $name:literal, console = $console:expr
+    ) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub struct $ty(TicketParams);
 
-impl GetDtcLoginTicket {
-    /// The path the request goes to.
-    pub const PATH: &'static str = "/SSO/GetDTCLoginTicket.aspx";
+        impl $ty {
+            /// The path the request goes to.
+            pub const PATH: &'static str = $path;
 
-    /// A request for the technician `sso_id` of `company_id`, authenticated
-    /// by the company's master SSO `password`, for the default console.
-    pub fn new(sso_id: SsoId, company_id: CompanyId, password: Password) -> Self {
-        GetDtcLoginTicket(TicketParams {
-            sso_id,
-            company_id,
-            password,
-            arch: Arch::Default,
-        })
-    }
+            /// A request for the technician `sso_id` of `company_id`,
+            /// authenticated by the company's master SSO `password`, for the
+            /// default console.
+            pub fn new(sso_id: SsoId, company_id: CompanyId, password: Password) -> Self {
+                $ty(TicketParams {
+                    sso_id,
+                    company_id,
+                    password,
+                    arch: Arch::Default,
+                })
+            }
 
-    /// Asks for a console architecture; [`Arch::X64`] sends `arch=64`.
-    #[must_use]
-    pub fn arch(mut self, arch: Arch) -> Self {
-        self.0.arch = arch;
-        self
-    }
+            /// Asks for a console architecture; [`Arch::X64`] sends
+            /// `arch=64`.
+            #[must_use]
+            pub fn arch(mut self, arch: Arch) -> Self {
+                self.0.arch = arch;
+                self
+            }
 
-    /// The technician's SSO ID.
-    pub fn sso_id(&self) -> &SsoId {
-        &self.0.sso_id
-    }
+            /// The technician's SSO ID.
+            pub fn sso_id(&self) -> &SsoId {
+                &self.0.sso_id
+            }
 
-    /// The company ID.
-    pub fn company_id(&self) -> CompanyId {
-        self.0.company_id
-    }
+            /// The company ID.
+            pub fn company_id(&self) -> CompanyId {
+                self.0.company_id
+            }
+        }
+
+        impl Operation for $ty {
+            type Output = LoginTicket;
+            const NAME: &'static str = $name;
+
+            fn encode(
+                &self,
+                endpoint: &Endpoint,
+                method: RequestMethod,
+            ) -> Result<Request<RequestBody>, Error> {
+                self.0.encode(endpoint, method, Self::PATH)
+            }
+
+            fn decode(
+                &self,
+                endpoint: &Endpoint,
+                response: &Response<Bytes>,
+            ) -> Result<LoginTicket, Error> {
+                self.0.decode(endpoint, response, $console)
+            }
+        }
+    };
 }
 
-impl Operation for GetDtcLoginTicket {
-    type Output = LoginTicket;
-    const NAME: &'static str = "getDTCLoginTicket";
-
-    fn encode(
-        &self,
-        endpoint: &Endpoint,
-        method: RequestMethod,
-    ) -> Result<Request<RequestBody>, Error> {
-        self.0.encode(endpoint, method, Self::PATH)
-    }
-
-    fn decode(
-        &self,
-        endpoint: &Endpoint,
-        response: &Response<Bytes>,
-    ) -> Result<LoginTicket, Error> {
-        self.0.decode(endpoint, response, Console::Desktop)
-    }
+ticket_operation! {
+    /// `getDTCLoginTicket`: a one-time URL that starts the Desktop Technician
+    /// Console for a technician the intranet has already authenticated.
+    ///
+    /// Sent to `/SSO/GetDTCLoginTicket.aspx`; answers
+    /// `OK:https://<host>/TechConsole/DesktopApp/DownloadSSO.aspx?companyid=…&ticket=<GUID>[&arch=64]`.
+    GetDtcLoginTicket,
+    path = "/SSO/GetDTCLoginTicket.aspx",
+    name = "getDTCLoginTicket",
+    console = Console::Desktop
 }
 
-/// `getLoginTicket`: the web-console twin of [`GetDtcLoginTicket`], same
-/// parameters.
-///
-/// Sent to `/SSO/GetLoginTicket.aspx`; answers
-/// `OK:https://<host>/SSO/Login.aspx?Ticket=<GUID>`.
-#[derive(Debug, Clone)]
-pub struct GetLoginTicket(TicketParams);
-
-impl GetLoginTicket {
-    /// The path the request goes to.
-    pub const PATH: &'static str = "/SSO/GetLoginTicket.aspx";
-
-    /// A request for the technician `sso_id` of `company_id`, authenticated
-    /// by the company's master SSO `password`.
-    pub fn new(sso_id: SsoId, company_id: CompanyId, password: Password) -> Self {
-        GetLoginTicket(TicketParams {
-            sso_id,
-            company_id,
-            password,
-            arch: Arch::Default,
-        })
-    }
-
-    /// Sends `arch=64` too, as the parameters are shared with the desktop
-    /// operation; the web console's URL is not checked for it.
-    #[must_use]
-    pub fn arch(mut self, arch: Arch) -> Self {
-        self.0.arch = arch;
-        self
-    }
-
-    /// The technician's SSO ID.
-    pub fn sso_id(&self) -> &SsoId {
-        &self.0.sso_id
-    }
-
-    /// The company ID.
-    pub fn company_id(&self) -> CompanyId {
-        self.0.company_id
-    }
-}
-
-impl Operation for GetLoginTicket {
-    type Output = LoginTicket;
-    const NAME: &'static str = "getLoginTicket";
-
-    fn encode(
-        &self,
-        endpoint: &Endpoint,
-        method: RequestMethod,
-    ) -> Result<Request<RequestBody>, Error> {
-        self.0.encode(endpoint, method, Self::PATH)
-    }
-
-    fn decode(
-        &self,
-        endpoint: &Endpoint,
-        response: &Response<Bytes>,
-    ) -> Result<LoginTicket, Error> {
-        self.0.decode(endpoint, response, Console::Web)
-    }
+ticket_operation! {
+    /// `getLoginTicket`: the web-console twin of [`GetDtcLoginTicket`], same
+    /// parameters.
+    ///
+    /// Sent to `/SSO/GetLoginTicket.aspx`; answers
+    /// `OK:https://<host>/SSO/Login.aspx?Ticket=<GUID>`. An `arch` asked for
+    /// is sent, as the parameters are shared, but the web console's URL is
+    /// not checked for it.
+    GetLoginTicket,
+    path = "/SSO/GetLoginTicket.aspx",
+    name = "getLoginTicket",
+    console = Console::Web
 }
