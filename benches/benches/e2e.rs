@@ -191,6 +191,33 @@ fn async_bench(c: &mut Criterion, setup: &Setup) {
                 })
             })
         });
+        // The same reference with the one thing a production caller must add:
+        // a deadline over the call, as ours has.
+        group.bench_with_input(
+            BenchmarkId::new("raw-hyper-util+deadline", n),
+            &n,
+            |b, &n| {
+                b.iter(|| {
+                    runtime.block_on(async {
+                        let mut set = tokio::task::JoinSet::new();
+                        for _ in 0..n {
+                            let (raw, endpoint) = (raw.clone(), endpoint.clone());
+                            set.spawn(async move {
+                                tokio::time::timeout(
+                                    Duration::from_secs(30),
+                                    raw_call(&raw, &endpoint),
+                                )
+                                .await
+                                .expect("in time")
+                            });
+                        }
+                        while let Some(done) = set.join_next().await {
+                            black_box(done.expect("task"));
+                        }
+                    })
+                })
+            },
+        );
     }
     group.finish();
 }
