@@ -10,6 +10,8 @@ use rescue_sso_proto::{
     Endpoint, GetDtcLoginTicket, GetLoginTicket, LoginTicket, Operation, RequestMethod, http1,
 };
 
+use rescue_sso_transport::ErrorChain;
+
 use crate::builder::ClientBuilder;
 use crate::connect::{Target, connect};
 use crate::deadline::{ConnectDeadline, after};
@@ -94,7 +96,7 @@ impl Client {
         let result = self.call(op, started);
         if let Err(err) = &result {
             tracing::debug!(
-                error = %Chain(err),
+                error = %ErrorChain(err),
                 elapsed_ms = elapsed_ms(started),
                 "call failed"
             );
@@ -155,20 +157,4 @@ impl Client {
 
 fn elapsed_ms(started: Instant) -> u64 {
     u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
-}
-
-/// An error and its sources, `a: b: c`. Every message in the chain is free
-/// of secrets by construction, so the whole chain may be logged.
-struct Chain<'a>(&'a Error);
-
-impl fmt::Display for Chain<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)?;
-        let mut source = std::error::Error::source(self.0);
-        while let Some(err) = source {
-            write!(f, ": {err}")?;
-            source = err.source();
-        }
-        Ok(())
-    }
 }

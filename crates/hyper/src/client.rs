@@ -20,6 +20,8 @@ use rescue_sso_proto::{
     RequestMethod,
 };
 
+use rescue_sso_transport::ErrorChain;
+
 use crate::builder::ClientBuilder;
 use crate::connect::{ConnectTimedOut, TunnelFailed};
 use crate::error::{BoxError, Error};
@@ -141,7 +143,7 @@ impl Client {
         let result = tracing::Instrument::instrument(self.call(op, started), span.clone()).await;
         if let Err(err) = &result {
             let _entered = span.enter();
-            tracing::debug!(error = %Chain(err), elapsed_ms = elapsed_ms(started), "call failed");
+            tracing::debug!(error = %ErrorChain(err), elapsed_ms = elapsed_ms(started), "call failed");
         }
         result
     }
@@ -264,20 +266,4 @@ fn find_dyn<'a, T: StdError + 'static>(err: &'a (dyn StdError + 'static)) -> Opt
 
 fn elapsed_ms(started: Instant) -> u64 {
     u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
-}
-
-/// An error and its sources, `a: b: c`. Every message in the chain is free
-/// of secrets by construction, so the whole chain may be logged.
-struct Chain<'a>(&'a Error);
-
-impl fmt::Display for Chain<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)?;
-        let mut source = StdError::source(self.0);
-        while let Some(err) = source {
-            write!(f, ": {err}")?;
-            source = err.source();
-        }
-        Ok(())
-    }
 }

@@ -55,3 +55,31 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How long a whole call may take, connecting included.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Displays an error and its sources as `a: b: c`, for one-line logs.
+///
+/// Use it only on errors whose messages are free of secrets, as every error
+/// of the rescue-sso crates is by construction.
+///
+/// ```
+/// use rescue_sso_transport::{ErrorChain, TransportError, rustls};
+/// let outer = TransportError::Tls(rustls::Error::General("x".into()));
+/// assert_eq!(
+///     ErrorChain(&outer).to_string(),
+///     "tls configuration failed: unexpected error: x"
+/// );
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct ErrorChain<'a>(pub &'a (dyn std::error::Error + 'static));
+
+impl std::fmt::Display for ErrorChain<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut source = self.0.source();
+        while let Some(err) = source {
+            write!(f, ": {err}")?;
+            source = err.source();
+        }
+        Ok(())
+    }
+}
