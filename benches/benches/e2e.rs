@@ -118,6 +118,7 @@ impl Setup {
 fn raw_request(endpoint: &Endpoint) -> Request<Full<Bytes>> {
     op().encode(endpoint, RequestMethod::Post)
         .expect("encode")
+        .into_http()
         .map(|body| Full::new(body.into_bytes()))
 }
 
@@ -135,7 +136,10 @@ async fn raw_call(client: &RawClient, endpoint: &Endpoint) -> Bytes {
 }
 
 fn ureq_call(agent: &ureq::Agent, endpoint: &Endpoint) -> Vec<u8> {
-    let request = op().encode(endpoint, RequestMethod::Post).expect("encode");
+    let request = op()
+        .encode(endpoint, RequestMethod::Post)
+        .expect("encode")
+        .into_http();
     let url = request.uri().to_string();
     let body = request.into_body().into_bytes();
     agent

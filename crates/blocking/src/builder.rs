@@ -38,6 +38,7 @@ impl FromSettings for Client {
             authority,
             tls,
             proxy,
+            resolver: settings.resolver,
         };
         Ok(Client {
             inner: Arc::new(Inner {

@@ -5,10 +5,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rescue_sso_proto::bytes::Bytes;
-use rescue_sso_proto::http::Response;
+use rescue_sso_proto::http::{Request, Response};
 use rescue_sso_proto::{
-    Endpoint, GetDtcLoginTicket, GetLoginTicket, LoginTicket, Operation, RequestMethod, http1,
+    Endpoint, GetDtcLoginTicket, GetLoginTicket, LoginTicket, Operation, RequestBody,
+    RequestMethod, http1,
 };
+use zeroize::Zeroize;
 
 use rescue_sso_transport::ErrorChain;
 
@@ -109,13 +111,10 @@ impl Client {
         let deadline = after(inner.timeout);
         let request = op.encode(&inner.endpoint, inner.method)?;
         tracing::Span::current().record("method", request.method().as_str());
-        let mut wire = Vec::with_capacity(512);
-        http1::write_request(&request, &mut wire);
+        let wire = Wire::new(request.as_http());
         drop(request);
-        let sent = self.send(&wire, deadline);
-        // The request holds the master SSO password.
-        wire.fill(0);
-        let (response, reused) = sent?;
+        let (response, reused) = self.send(wire.as_bytes(), deadline)?;
+        drop(wire);
         tracing::debug!(
             status = response.status().as_u16(),
             elapsed_ms = elapsed_ms(started),
@@ -125,33 +124,61 @@ impl Client {
         Ok(op.decode(&inner.endpoint, &response)?)
     }
 
-    /// Sends the encoded request on an idle connection if there is one,
-    /// once more on a fresh connection if that one turns out closed, and
-    /// keeps the connection for later if the response allows it.
+    /// Sends the encoded request on an idle connection if there is one, and
+    /// on a fresh connection if none of it could be written there (the
+    /// server had closed it); keeps the connection for later if the
+    /// response allows it. A request that reached the server, even in part,
+    /// is never sent again.
     fn send(&self, wire: &[u8], deadline: Instant) -> Result<(Response<Bytes>, bool), Error> {
         let inner = &*self.inner;
         if let Some(mut conn) = inner.pool.take() {
-            conn.set_deadline(deadline);
+            conn.start_exchange(deadline);
             match exchange(&mut conn, wire) {
                 Ok(complete) => return Ok((self.keep(conn, complete), true)),
-                Err(Failure::NoResponse) => {
-                    tracing::debug!("idle connection was closed by the server, reconnecting");
+                Err(Failure::Unsent(err)) => {
+                    tracing::debug!(error = %err, "idle connection was closed before the request went out, reconnecting");
                 }
                 Err(Failure::Failed(err)) => return Err(err),
             }
         }
         let connect_deadline = ConnectDeadline::new(inner.connect_timeout, deadline);
         let mut conn = connect(&inner.target, connect_deadline)?;
-        conn.set_deadline(deadline);
+        conn.start_exchange(deadline);
         let complete = exchange(&mut conn, wire)?;
         Ok((self.keep(conn, complete), false))
     }
 
     fn keep(&self, conn: Conn, complete: http1::Complete) -> Response<Bytes> {
-        if complete.reusable {
+        let http1::Complete {
+            response, reusable, ..
+        } = complete;
+        if reusable {
             self.inner.pool.put(conn);
         }
-        complete.response
+        response
+    }
+}
+
+/// The encoded request, in a buffer sized exactly (so writing it never
+/// reallocates and leaves a copy) and wiped when dropped: it carries the
+/// master SSO password.
+struct Wire(Vec<u8>);
+
+impl Wire {
+    fn new(request: &Request<RequestBody>) -> Wire {
+        let mut wire = Vec::with_capacity(http1::encoded_len(request));
+        http1::write_request(request, &mut wire);
+        Wire(wire)
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl Drop for Wire {
+    fn drop(&mut self) {
+        self.0.zeroize();
     }
 }
 

@@ -1,13 +1,14 @@
 //! Opening a connection: TCP, an optional proxy tunnel, then TLS.
 
 use std::io;
-use std::net::{TcpStream, ToSocketAddrs};
+use std::net::{IpAddr, SocketAddr, TcpStream};
 use std::sync::Arc;
+use std::sync::mpsc::{self, RecvTimeoutError};
 
 use rescue_sso_proto::http::uri::Authority;
-use rescue_sso_transport::Proxy;
 use rescue_sso_transport::rustls::pki_types::ServerName;
 use rescue_sso_transport::rustls::{self, ClientConfig, ClientConnection, StreamOwned};
+use rescue_sso_transport::{Proxy, Resolver, TlsError};
 
 use crate::deadline::{ConnectDeadline, is_timeout, remaining};
 use crate::error::Error;
@@ -28,6 +29,8 @@ pub(crate) struct Target {
     pub(crate) tls: Option<Arc<ClientConfig>>,
     /// The proxy this endpoint goes through, if any.
     pub(crate) proxy: Option<Proxy>,
+    /// How host names are resolved.
+    pub(crate) resolver: Resolver,
 }
 
 /// Opens a connection to `target`, done by `deadline`.
@@ -36,11 +39,11 @@ pub(crate) fn connect(target: &Target, deadline: ConnectDeadline) -> Result<Conn
         Some(proxy) => {
             let proxy_host = strip_brackets(proxy.authority().host());
             let proxy_port = proxy.authority().port_u16().unwrap_or(80);
-            let mut socket = tcp(proxy_host, proxy_port, deadline)?;
+            let mut socket = tcp(&target.resolver, proxy_host, proxy_port, deadline)?;
             tunnel::open(&mut socket, proxy, &target.authority, deadline)?;
             socket
         }
-        None => tcp(&target.host, target.port, deadline)?,
+        None => tcp(&target.resolver, &target.host, target.port, deadline)?,
     };
     match &target.tls {
         None => Ok(Conn::Plain(socket)),
@@ -53,17 +56,20 @@ pub(crate) fn connect(target: &Target, deadline: ConnectDeadline) -> Result<Conn
 
 /// Resolves `host` and connects to each address in turn until one answers,
 /// each attempt bounded by what is left of the deadline.
-fn tcp(host: &str, port: u16, deadline: ConnectDeadline) -> Result<Socket, Error> {
-    // The system resolver has no timeout of its own; what it takes counts
-    // against the deadline for the attempts that follow.
-    let addrs = (host, port).to_socket_addrs().map_err(Error::Connect)?;
+fn tcp(
+    resolver: &Resolver,
+    host: &str,
+    port: u16,
+    deadline: ConnectDeadline,
+) -> Result<Socket, Error> {
+    let addrs = resolve(resolver, host, port, deadline)?;
     let mut last = None;
     for addr in addrs {
         let left = remaining(deadline.at).ok_or_else(|| deadline.expired())?;
         match TcpStream::connect_timeout(&addr, left) {
             Ok(tcp) => {
                 // Requests are one small write; don't let Nagle hold it back.
-                tcp.set_nodelay(true).map_err(Error::Io)?;
+                tcp.set_nodelay(true).map_err(Error::Connect)?;
                 return Ok(Socket::new(tcp, deadline.at));
             }
             Err(err) if is_timeout(&err) && remaining(deadline.at).is_none() => {
@@ -80,6 +86,34 @@ fn tcp(host: &str, port: u16, deadline: ConnectDeadline) -> Result<Socket, Error
     })))
 }
 
+/// The addresses of `host`, looked up on a thread of its own and waited for
+/// only until the deadline: a resolver that never answers is left behind,
+/// and the call ends on time.
+fn resolve(
+    resolver: &Resolver,
+    host: &str,
+    port: u16,
+    deadline: ConnectDeadline,
+) -> Result<Vec<SocketAddr>, Error> {
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        return Ok(vec![SocketAddr::new(ip, port)]);
+    }
+    let (tx, rx) = mpsc::sync_channel(1);
+    resolver
+        .spawn(host, port, move |result| {
+            let _ = tx.send(result);
+        })
+        .map_err(Error::Connect)?;
+    let left = remaining(deadline.at).ok_or_else(|| deadline.expired())?;
+    match rx.recv_timeout(left) {
+        Ok(result) => result.map_err(Error::Connect),
+        Err(RecvTimeoutError::Timeout) => Err(deadline.expired()),
+        Err(RecvTimeoutError::Disconnected) => Err(Error::Connect(io::Error::other(
+            "the name lookup ended without an answer",
+        ))),
+    }
+}
+
 /// Runs the TLS handshake to completion on `socket`.
 fn handshake(
     socket: &mut Socket,
@@ -87,9 +121,13 @@ fn handshake(
     host: &str,
     deadline: ConnectDeadline,
 ) -> Result<ClientConnection, Error> {
-    let name = ServerName::try_from(host.to_owned())
-        .map_err(|_| Error::Tls(rustls::Error::General("invalid server name".into())))?;
-    let mut tls = ClientConnection::new(Arc::clone(config), name).map_err(Error::Tls)?;
+    let name = ServerName::try_from(host.to_owned()).map_err(|_| {
+        Error::Tls(TlsError::from_rustls(rustls::Error::General(
+            "invalid server name".into(),
+        )))
+    })?;
+    let mut tls = ClientConnection::new(Arc::clone(config), name)
+        .map_err(|e| Error::Tls(TlsError::from_rustls(e)))?;
     while tls.is_handshaking() {
         if let Err(err) = tls.complete_io(socket) {
             return Err(handshake_error(err, deadline));
@@ -107,14 +145,14 @@ fn handshake_error(err: io::Error, deadline: ConnectDeadline) -> Error {
         return deadline.expired();
     }
     if let Some(tls) = rustls_error(&err) {
-        return Error::Tls(tls.clone());
+        return Error::Tls(TlsError::from_rustls(tls.clone()));
     }
     match err.kind() {
         io::ErrorKind::UnexpectedEof
         | io::ErrorKind::ConnectionReset
         | io::ErrorKind::ConnectionAborted
-        | io::ErrorKind::BrokenPipe => Error::Closed,
-        _ => Error::Io(err),
+        | io::ErrorKind::BrokenPipe => Error::Closed(Box::new(err)),
+        _ => Error::Connect(err),
     }
 }
 

@@ -82,13 +82,12 @@ mod tunnel;
 
 pub use builder::ClientBuilder;
 pub use client::Client;
-pub use error::{Error, ProxyError};
+pub use error::{BoxError, Error};
 pub use rescue_sso_proto as proto;
-/// The rustls version in use, to match on [`Error::Tls`]'s source.
-pub use rescue_sso_transport::rustls;
 pub use rescue_sso_transport::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_IDLE_PER_HOST, DEFAULT_POOL_IDLE_TIMEOUT, DEFAULT_TIMEOUT,
-    Proxy, ProxySettings, Roots, TransportError,
+    ErrorKind, MAX_LOOKUPS_IN_FLIGHT, Proxy, ProxyError, ProxySettings, Resolve, Roots, TlsError,
+    TlsProblem, TransportError,
 };
 
 #[cfg(test)]

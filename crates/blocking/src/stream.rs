@@ -18,11 +18,17 @@ use crate::deadline::remaining;
 pub(crate) struct Socket {
     tcp: TcpStream,
     deadline: Instant,
+    /// Bytes handed to the kernel since the last [`Socket::start_exchange`].
+    written: u64,
 }
 
 impl Socket {
     pub(crate) fn new(tcp: TcpStream, deadline: Instant) -> Self {
-        Socket { tcp, deadline }
+        Socket {
+            tcp,
+            deadline,
+            written: 0,
+        }
     }
 
     pub(crate) fn set_deadline(&mut self, deadline: Instant) {
@@ -31,6 +37,12 @@ impl Socket {
 
     fn left(&self) -> io::Result<std::time::Duration> {
         remaining(self.deadline).ok_or_else(|| io::Error::from(io::ErrorKind::TimedOut))
+    }
+
+    /// Closes the sending side, so every write fails at once.
+    #[cfg(test)]
+    pub(crate) fn shutdown_write_for_test(&self) {
+        let _ = self.tcp.shutdown(std::net::Shutdown::Write);
     }
 
     /// Whether an idle connection still looks usable: nothing to read (a
@@ -57,7 +69,11 @@ impl Read for Socket {
 impl Write for Socket {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.tcp.set_write_timeout(Some(self.left()?))?;
-        self.tcp.write(buf)
+        let n = self.tcp.write(buf)?;
+        self.written = self
+            .written
+            .saturating_add(u64::try_from(n).unwrap_or(u64::MAX));
+        Ok(n)
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -89,9 +105,19 @@ impl Conn {
         }
     }
 
-    /// Bounds every following read and write by `deadline`.
-    pub(crate) fn set_deadline(&mut self, deadline: Instant) {
-        self.socket_mut().set_deadline(deadline);
+    /// Starts an exchange: bounds every following read and write by
+    /// `deadline`, and counts the bytes written from here on.
+    pub(crate) fn start_exchange(&mut self, deadline: Instant) {
+        let socket = self.socket_mut();
+        socket.set_deadline(deadline);
+        socket.written = 0;
+    }
+
+    /// Whether any byte of this exchange's request reached the socket (and
+    /// so, perhaps, the server). With TLS, what rustls still buffers does
+    /// not count: it was never sent.
+    pub(crate) fn wrote_any(&self) -> bool {
+        self.socket().written > 0
     }
 
     /// Whether an idle connection may be used again: the peer has not closed

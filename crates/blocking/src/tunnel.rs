@@ -1,13 +1,14 @@
-//! Opening a tunnel through an HTTP proxy with `CONNECT`.
+//! Opening a tunnel through an HTTP proxy with `CONNECT`, by the transport
+//! crate's rules (the same request and the same reading of the answer as the
+//! async adapter).
 
 use std::io::{self, Read, Write};
 
 use rescue_sso_proto::http::uri::Authority;
-use rescue_sso_proto::http1::{self, Decoded, ResponseDecoder};
-use rescue_sso_transport::Proxy;
+use rescue_sso_transport::{ConnectRequest, Proxy, ProxyError, TunnelReply};
 
 use crate::deadline::{ConnectDeadline, is_timeout};
-use crate::error::{Error, ProxyError};
+use crate::error::Error;
 use crate::stream::Socket;
 
 /// Asks the proxy at the other end of `socket` for a tunnel to `target`,
@@ -19,39 +20,31 @@ pub(crate) fn open(
     target: &Authority,
     deadline: ConnectDeadline,
 ) -> Result<(), Error> {
-    let mut wire = Vec::with_capacity(256);
-    http1::write_request(&proxy.connect_request(target), &mut wire);
-    let written = socket.write_all(&wire).and_then(|()| socket.flush());
-    // The request carries the proxy credentials.
-    wire.fill(0);
-    written.map_err(|err| io_error(err, deadline))?;
+    let request = ConnectRequest::new(proxy, target);
+    socket
+        .write_all(request.as_bytes())
+        .and_then(|()| socket.flush())
+        .map_err(|err| io_error(err, deadline))?;
+    drop(request);
 
-    // A 2xx answer to CONNECT has no body whatever its headers say, which is
-    // how the decoder reads the answer to HEAD. The answer is read a byte at
-    // a time so that nothing past its head, which belongs to the tunnel, is
-    // consumed; it is a few dozen bytes, once per connection.
-    let mut decoder = ResponseDecoder::new().for_head_request();
+    // A byte at a time: what follows the answer's head belongs to the
+    // tunnel. It is a few dozen bytes, once per connection.
+    let mut reply = TunnelReply::new();
     let mut byte = [0u8; 1];
-    let complete = loop {
-        let decoded = match socket.read(&mut byte) {
-            Ok(0) => decoder.finish(),
-            Ok(_) => decoder.feed(&byte),
-            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+    loop {
+        match socket.read(&mut byte) {
+            Ok(0) => return Err(Error::Proxy(reply.closed())),
+            Ok(_) => match reply.feed(byte[0]) {
+                Ok(true) => break,
+                Ok(false) => {}
+                Err(err) => {
+                    tracing::debug!(error = %err, "proxy refused the tunnel");
+                    return Err(Error::Proxy(err));
+                }
+            },
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
             Err(err) => return Err(io_error(err, deadline)),
-        };
-        match decoded {
-            Ok(Decoded::NeedMore) => {}
-            Ok(Decoded::Complete(complete)) => break complete,
-            Err(http1::Error::NoResponse | http1::Error::Incomplete) => {
-                return Err(Error::Proxy(ProxyError::Closed));
-            }
-            Err(err) => return Err(Error::Proxy(ProxyError::Malformed(err))),
         }
-    };
-    let status = complete.response.status();
-    if !status.is_success() {
-        tracing::debug!(status = status.as_u16(), "proxy refused the tunnel");
-        return Err(Error::Proxy(ProxyError::Status(status)));
     }
     tracing::debug!("proxy tunnel open");
     Ok(())
@@ -66,6 +59,6 @@ fn io_error(err: io::Error, deadline: ConnectDeadline) -> Error {
         | io::ErrorKind::ConnectionReset
         | io::ErrorKind::ConnectionAborted
         | io::ErrorKind::BrokenPipe => Error::Proxy(ProxyError::Closed),
-        _ => Error::Io(err),
+        _ => Error::Connect(err),
     }
 }

@@ -54,7 +54,7 @@ fn a_stall_after_the_headers_times_out() {
 #[test]
 fn a_reset_before_any_byte_is_closed() {
     let (result, _) = call_with(Fault::Reset);
-    assert!(matches!(result, Err(Error::Closed)), "{result:?}");
+    assert!(matches!(result, Err(Error::Closed(_))), "{result:?}");
 }
 
 #[test]

@@ -87,7 +87,7 @@ fn tls_close_without_close_notify_mid_body_is_incomplete() {
         answer_with("HTTP/1.1 200 OK\r\ncontent-length: 200", &ANSWER[..20]),
         After::CloseWithoutNotify,
     ));
-    assert!(matches!(err, Error::Incomplete), "{err:?}");
+    assert!(matches!(err, Error::Incomplete(_)), "{err:?}");
 }
 
 #[test]
@@ -98,7 +98,7 @@ fn tls_close_without_close_notify_ends_no_close_delimited_body() {
         answer_with("HTTP/1.1 200 OK", ANSWER),
         After::CloseWithoutNotify,
     ));
-    assert!(matches!(err, Error::Incomplete), "{err:?}");
+    assert!(matches!(err, Error::Incomplete(_)), "{err:?}");
 }
 
 #[test]
@@ -107,20 +107,20 @@ fn a_clean_close_mid_body_is_incomplete() {
         answer_with("HTTP/1.1 200 OK\r\ncontent-length: 200", &ANSWER[..20]),
         After::Close,
     ));
-    assert!(matches!(err, Error::Incomplete), "{err:?}");
+    assert!(matches!(err, Error::Incomplete(_)), "{err:?}");
 }
 
 #[test]
 fn a_close_mid_head_is_incomplete() {
     let err = prompt_error(Script::new("HTTP/1.1 200 OK\r\ncontent-le", After::Close));
-    assert!(matches!(err, Error::Incomplete), "{err:?}");
+    assert!(matches!(err, Error::Incomplete(_)), "{err:?}");
 }
 
 #[test]
 fn a_close_before_any_byte_is_closed() {
     for then in [After::Close, After::CloseWithoutNotify] {
         let err = prompt_error(Script::new("", then));
-        assert!(matches!(err, Error::Closed), "{then:?}: {err:?}");
+        assert!(matches!(err, Error::Closed(_)), "{then:?}: {err:?}");
     }
 }
 

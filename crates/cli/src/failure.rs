@@ -5,6 +5,7 @@ use std::error::Error as StdError;
 use std::process::ExitCode;
 
 use rescue_sso_proto::{Error as ProtoError, RescueError};
+use rescue_sso_transport::{ErrorKind, TlsError, TlsProblem};
 
 /// A failure ready to report.
 #[derive(Debug)]
@@ -46,7 +47,9 @@ impl Failure {
     }
 }
 
-/// `err: source: source…`, each level once.
+/// `err: source: source…`, each level once. The chain stops at a TLS
+/// error, which says what is wrong in plain words: below it is rustls's own
+/// error, in a form meant for developers.
 pub(crate) fn chain(err: &dyn StdError) -> String {
     let mut message = err.to_string();
     let mut source = err.source();
@@ -56,54 +59,84 @@ pub(crate) fn chain(err: &dyn StdError) -> String {
             message.push_str(": ");
             message.push_str(&text);
         }
+        if next.is::<TlsError>() {
+            break;
+        }
         source = next.source();
     }
     message
 }
 
-/// What the protocol crate's errors mean for a script.
-pub(crate) fn protocol(err: &ProtoError, outer: &dyn StdError) -> Failure {
-    let (kind, code) = match err {
-        ProtoError::Rescue(RescueError::InvalidPassword) => ("invalid_password", NOPERM),
-        ProtoError::Rescue(RescueError::InvalidCompanyId) => ("invalid_company_id", CONFIG),
-        ProtoError::Rescue(RescueError::MissingParameters) => ("missing_parameters", DATAERR),
-        ProtoError::Input(_) | ProtoError::Endpoint(_) => ("usage", USAGE),
-        _ => ("bad_answer", PROTOCOL),
-    };
-    Failure::from_chain(kind, code, outer)
+/// The first error of type `T` in `err`'s chain.
+fn find<'a, T: StdError + 'static>(err: &'a (dyn StdError + 'static)) -> Option<&'a T> {
+    let mut current = Some(err);
+    while let Some(e) = current {
+        if let Some(found) = e.downcast_ref::<T>() {
+            return Some(found);
+        }
+        current = e.source();
+    }
+    None
 }
 
-/// Maps an adapter's error: both adapters share their variant names, so
-/// one table serves both.
-macro_rules! adapter_failure {
-    ($err:expr, $module:ident) => {{
-        use $module::Error as E;
-        let err = $err;
-        let (kind, code) = match &err {
-            E::Protocol(inner) => return protocol(inner, &err),
-            E::Config(_) => ("usage", USAGE),
-            E::ConnectTimeout | E::Timeout => ("timeout", TEMPFAIL),
-            E::Incomplete => ("bad_answer", PROTOCOL),
-            _ => ("unreachable", UNAVAILABLE),
-        };
-        Failure::from_chain(kind, code, &err)
-    }};
+/// What a failed call means for a script, from its kind alone: one table
+/// for both adapters. A refusal's word picks its own code.
+pub(crate) fn call(
+    kind: ErrorKind,
+    protocol: Option<&ProtoError>,
+    err: &(dyn StdError + 'static),
+) -> Failure {
+    let (name, code) = match kind {
+        ErrorKind::Refused => match protocol {
+            Some(ProtoError::Rescue(RescueError::InvalidPassword)) => ("invalid_password", NOPERM),
+            Some(ProtoError::Rescue(RescueError::InvalidCompanyId)) => {
+                ("invalid_company_id", CONFIG)
+            }
+            Some(ProtoError::Rescue(RescueError::MissingParameters)) => {
+                ("missing_parameters", DATAERR)
+            }
+            _ => ("bad_answer", PROTOCOL),
+        },
+        ErrorKind::Config => ("usage", USAGE),
+        ErrorKind::Timeout => ("timeout", TEMPFAIL),
+        ErrorKind::Connect | ErrorKind::Tls | ErrorKind::Proxy | ErrorKind::Closed => {
+            ("unreachable", UNAVAILABLE)
+        }
+        _ => ("bad_answer", PROTOCOL),
+    };
+    let mut failure = Failure::from_chain(name, code, err);
+    if let Some(hint) = find::<TlsError>(err).and_then(|tls| tls_hint(tls.problem())) {
+        failure.message.push_str("; ");
+        failure.message.push_str(hint);
+    }
+    failure
+}
+
+/// What to do about a TLS failure, in the command's own terms.
+fn tls_hint(problem: TlsProblem) -> Option<&'static str> {
+    Some(match problem {
+        TlsProblem::UnknownIssuer => {
+            "if the issuer is your company's own CA (or its TLS inspection proxy's), pass it with --ca-file"
+        }
+        TlsProblem::CaAsServerCertificate => {
+            "the server must present a certificate of its own, issued by that CA, not the CA's"
+        }
+        TlsProblem::Expired => "the server's administrator must renew its certificate",
+        TlsProblem::NotYetValid => "check this machine's clock",
+        TlsProblem::WrongName => "check the host name in --endpoint",
+        _ => return None,
+    })
 }
 
 impl From<rescue_sso_blocking::Error> for Failure {
     fn from(err: rescue_sso_blocking::Error) -> Failure {
-        adapter_failure!(err, rescue_sso_blocking)
+        call(err.kind(), err.protocol(), &err)
     }
 }
 
 impl From<rescue_sso_hyper::Error> for Failure {
     fn from(err: rescue_sso_hyper::Error) -> Failure {
-        // hyper parses HTTP itself; the blocking adapter reports the same
-        // thing as a protocol error from the proto crate's codec.
-        if let rescue_sso_hyper::Error::InvalidResponse(_) = err {
-            return Failure::from_chain("bad_answer", PROTOCOL, &err);
-        }
-        adapter_failure!(err, rescue_sso_hyper)
+        call(err.kind(), err.protocol(), &err)
     }
 }
 

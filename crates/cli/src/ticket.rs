@@ -148,14 +148,18 @@ fn with_hyper(plan: &Plan) -> Result<LoginTicket, Failure> {
         .enable_all()
         .build()
         .map_err(|e| failure::software(format!("starting the async runtime: {e}")))?;
-    runtime.block_on(async {
+    let ticket = runtime.block_on(async {
         let client: rescue_sso_hyper::Client = client(plan)?;
         let ticket = match &plan.request {
             Request::Desktop(op) => client.dtc_login_ticket(op).await?,
             Request::Web(op) => client.web_login_ticket(op).await?,
         };
         Ok(ticket)
-    })
+    });
+    // Whatever the call left running (an idle pooled connection) is not
+    // waited for: the command is done once the call is.
+    runtime.shutdown_background();
+    ticket
 }
 
 fn with_blocking(plan: &Plan) -> Result<LoginTicket, Failure> {

@@ -201,7 +201,10 @@ fn rescue_refusals_have_their_own_exit_codes() {
         .output()
         .expect("run");
     let err = assert_fails(&out, 77);
-    assert!(err.contains("INVALIDPASSWORD"), "{err}");
+    assert!(
+        err.contains("invalid sso id or master sso password"),
+        "{err}"
+    );
     assert!(!err.contains("nope"));
 
     let out = env

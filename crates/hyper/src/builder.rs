@@ -1,15 +1,16 @@
 //! Building a [`Client`] from the settings the shared builder collects.
 
 use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
 
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
-use rescue_sso_transport::{FromSettings, Roots, Settings, TlsSettings};
+use rescue_sso_proto::http1::{DEFAULT_MAX_HEAD_BYTES, DEFAULT_MAX_HEADERS};
+use rescue_sso_transport::{FromSettings, Settings};
+use tokio_rustls::TlsConnector;
 
 use crate::client::{Client, Inner, Transport};
-use crate::connect::{ConnectDeadline, Connector};
+use crate::connect::{Connector, Resolve};
 use crate::error::Error;
 
 /// Options for a [`Client`]; start with [`Client::builder`]. The options and
@@ -21,47 +22,45 @@ impl FromSettings for Client {
 
     fn from_settings(settings: Settings) -> Result<Client, Error> {
         let proxies = settings.proxies()?;
-        let mut http = HttpConnector::new();
-        http.set_connect_timeout(Some(settings.connect_timeout));
-        http.set_nodelay(true);
-        // hyper-rustls decides the scheme; the TCP connector must accept both.
-        http.enforce_http(false);
-        let opened = Arc::new(AtomicU64::new(0));
-        let connector = Connector::new(http, proxies, Arc::clone(&opened));
-        let https = if settings.endpoint.is_https() {
-            // hyper-rustls sets ALPN itself from the enabled HTTP versions.
-            let config = settings.tls.client_config(&[])?;
-            hyper_rustls::HttpsConnectorBuilder::new()
-                .with_tls_config((*config).clone())
-                .https_only()
-                .enable_http1()
-                .enable_http2()
-                .wrap_connector(connector)
+        let mut tcp = HttpConnector::new_with_resolver(Resolve(settings.resolver.clone()));
+        // The connector's own deadline covers resolution, TCP, the tunnel
+        // and TLS together.
+        tcp.set_connect_timeout(None);
+        tcp.set_nodelay(true);
+        // Our connector decides the scheme; the TCP part must take both.
+        tcp.enforce_http(false);
+        let tls = if settings.endpoint.is_https() {
+            let config = settings.tls.client_config(&[b"h2", b"http/1.1"])?;
+            Some(TlsConnector::from(config))
         } else {
             // A loopback emulator the endpoint explicitly allowed.
-            let config = TlsSettings::new().roots(Roots::Webpki).client_config(&[])?;
-            hyper_rustls::HttpsConnectorBuilder::new()
-                .with_tls_config((*config).clone())
-                .https_or_http()
-                .enable_http1()
-                .wrap_connector(connector)
+            None
         };
-        let https = ConnectDeadline {
-            inner: https,
+        let connector = Connector {
+            tcp,
+            proxies: Arc::new(proxies),
+            tls,
             timeout: settings.connect_timeout,
         };
+        // The limits of the protocol crate's HTTP/1.1 codec, as far as hyper
+        // has them: the head (hyper counts its read buffer, at least 8 KiB),
+        // the header count, and HTTP/2's header list.
+        let head_limit = u32::try_from(DEFAULT_MAX_HEAD_BYTES).unwrap_or(u32::MAX);
         let hyper = HyperClient::builder(TokioExecutor::new())
             .pool_timer(TokioTimer::new())
             .timer(TokioTimer::new())
             .pool_idle_timeout(settings.pool_idle_timeout)
             .pool_max_idle_per_host(settings.max_idle_per_host)
-            .build(https);
+            .http1_max_buf_size(DEFAULT_MAX_HEAD_BYTES.max(8192))
+            .http1_max_headers(DEFAULT_MAX_HEADERS)
+            .http2_max_header_list_size(head_limit)
+            .build(connector);
         Ok(Client::from_parts(Inner {
             endpoint: settings.endpoint,
             method: settings.method,
             timeout: settings.timeout,
             transport: Box::new(hyper) as Box<dyn Transport>,
-            opened: Some(opened),
+            foreign_connector: false,
         }))
     }
 }

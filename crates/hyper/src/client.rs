@@ -5,26 +5,26 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper_util::client::legacy::Client as HyperClient;
-use hyper_util::client::legacy::connect::Connect;
-use rescue_sso_proto::bytes::Bytes;
-use rescue_sso_proto::http::{Request, Response, Version};
-use rescue_sso_proto::http1;
+use hyper_util::client::legacy::connect::{CaptureConnection, Connect, capture_connection};
+use rescue_sso_proto::bytes::{Bytes, BytesMut};
+use rescue_sso_proto::http::{Extensions, Request, Response, Version};
+use rescue_sso_proto::http1::{self, DEFAULT_MAX_INFORMATIONAL};
 use rescue_sso_proto::{
-    Endpoint, GetDtcLoginTicket, GetLoginTicket, LoginTicket, MAX_ANSWER_BYTES, Operation,
-    RequestMethod,
+    ANSWER_READ_LIMIT, Endpoint, EndpointError, GetDtcLoginTicket, GetLoginTicket, LoginTicket,
+    Operation, RequestMethod, check_answer_head,
 };
-
-use rescue_sso_transport::ErrorChain;
+use rescue_sso_transport::{ErrorChain, ProxyError, TlsError};
+use tokio::sync::Notify;
 
 use crate::builder::ClientBuilder;
-use crate::connect::{ConnectTimedOut, TunnelFailed};
-use crate::error::{BoxError, Error};
+use crate::connect::{ConnectTimedOut, HandshakeClosed, Progress};
+use crate::error::Error;
 
 type Sending = Pin<
     Box<dyn Future<Output = Result<Response<Incoming>, hyper_util::client::legacy::Error>> + Send>,
@@ -58,8 +58,9 @@ pub(crate) struct Inner {
     pub(crate) method: RequestMethod,
     pub(crate) timeout: Duration,
     pub(crate) transport: Box<dyn Transport>,
-    /// Connections opened by our own connector; `None` for a caller's client.
-    pub(crate) opened: Option<Arc<AtomicU64>>,
+    /// Set for a caller's own hyper-util client, whose connector may not do
+    /// TLS: a plain-http endpoint is then refused at call time.
+    pub(crate) foreign_connector: bool,
 }
 
 impl fmt::Debug for Client {
@@ -84,10 +85,21 @@ impl Client {
         Client::builder().build()
     }
 
-    /// Wraps the caller's own hyper-util client, for custom connectors or a
-    /// shared pool. Its connector decides TLS, proxies and connect timeouts;
-    /// `timeout` still bounds each whole call, and redirects are still never
-    /// followed (hyper-util's client does not follow them).
+    /// Wraps the caller's own hyper-util client, for a custom connector or a
+    /// pool shared with other calls. Only with the `hyper-client` feature.
+    ///
+    /// What the caller takes on: the connector decides TLS, certificate
+    /// verification, proxies, name resolution and connect timeouts, and this
+    /// crate cannot check what it does. A connector that does not do TLS for
+    /// an `https` URI (hyper-util's `HttpConnector` with
+    /// `enforce_http(false)`, say) would send the master SSO password in
+    /// clear text, and one that skips certificate verification would send it
+    /// to whoever answers. Use a connector that does both, such as
+    /// hyper-rustls's with `https_only()`. What stays: `timeout` bounds each
+    /// whole call, redirects are never followed, answers are capped, and a
+    /// plain-`http` endpoint is refused at call time whatever the connector
+    /// (plain http is only for our own connector and a loopback emulator).
+    #[cfg(feature = "hyper-client")]
     pub fn from_hyper_client<C>(
         client: HyperClient<C, Full<Bytes>>,
         endpoint: Endpoint,
@@ -102,7 +114,7 @@ impl Client {
             method,
             timeout,
             transport: Box::new(client),
-            opened: None,
+            foreign_connector: true,
         })
     }
 
@@ -150,12 +162,22 @@ impl Client {
 
     async fn call<O: Operation>(&self, op: &O, started: Instant) -> Result<O::Output, Error> {
         let inner = &*self.inner;
+        if inner.foreign_connector && !inner.endpoint.is_https() {
+            return Err(
+                rescue_sso_proto::Error::Endpoint(EndpointError::PlainHttpNotAllowed).into(),
+            );
+        }
         let request = op.encode(&inner.endpoint, inner.method)?;
         tracing::Span::current().record("method", request.method().as_str());
-        let request = request.map(|body| Full::new(body.into_bytes()));
-        let opened_before = inner.opened.as_ref().map(|o| o.load(Ordering::Relaxed));
+        let mut request = request.into_http().map(|body| Full::new(body.into_bytes()));
+        let captured = capture_connection(&mut request);
+        let interim = Interim::watch(&mut request);
         let exchange = async {
-            let response = inner.transport.send(request).await.map_err(classify)?;
+            let response = inner
+                .transport
+                .send(request)
+                .await
+                .map_err(|err| classify(err, &captured))?;
             let (parts, body) = response.into_parts();
             // hyper reads some ambiguous HTTP/1.1 framings leniently (TE with
             // CL, chunked twice); the protocol crate's rules refuse them, as
@@ -164,23 +186,26 @@ impl Client {
                 http1::check_framing(parts.version, &parts.headers)
                     .map_err(rescue_sso_proto::Error::Http1)?;
             }
-            let status = parts.status;
-            let bytes = Limited::new(body, MAX_ANSWER_BYTES)
-                .collect()
-                .await
-                .map_err(body_error)?
-                .to_bytes();
-            Ok::<_, Error>((Response::from_parts(parts, bytes), status))
+            // What the head alone refuses needs no body.
+            check_answer_head(parts.status, &parts.headers)?;
+            let body = read_capped(body).await?;
+            Ok::<_, Error>(Response::from_parts(parts, body))
         };
-        let (response, status) = tokio::time::timeout(inner.timeout, exchange)
+        let exchange = async {
+            tokio::select! {
+                biased;
+                answer = exchange => answer,
+                () = interim.too_many.notified() => Err(rescue_sso_proto::Error::Http1(
+                    http1::Error::TooManyInformational { limit: DEFAULT_MAX_INFORMATIONAL },
+                ).into()),
+            }
+        };
+        let response = tokio::time::timeout(inner.timeout, exchange)
             .await
             .map_err(|_| Error::Timeout)??;
-        let reused = match (&inner.opened, opened_before) {
-            (Some(opened), Some(before)) => opened.load(Ordering::Relaxed) == before,
-            _ => false,
-        };
+        let reused = progress(&captured).is_some_and(|p| p.count_call());
         tracing::debug!(
-            status = status.as_u16(),
+            status = response.status().as_u16(),
             elapsed_ms = elapsed_ms(started),
             reused,
             "response"
@@ -189,64 +214,141 @@ impl Client {
     }
 }
 
-/// Sorts a failure to get a response into the variant a caller acts on.
-fn classify(err: hyper_util::client::legacy::Error) -> Error {
+/// Counts interim (1xx) responses to one request, and says when there are
+/// more than the HTTP/1.1 codec allows: hyper skips them without a limit.
+struct Interim {
+    seen: Arc<AtomicUsize>,
+    too_many: Arc<Notify>,
+}
+
+impl Interim {
+    fn watch<B>(request: &mut Request<B>) -> Interim {
+        let interim = Interim {
+            seen: Arc::new(AtomicUsize::new(0)),
+            too_many: Arc::new(Notify::new()),
+        };
+        let seen = Arc::clone(&interim.seen);
+        let too_many = Arc::clone(&interim.too_many);
+        hyper::ext::on_informational(request, move |_| {
+            if seen.fetch_add(1, Ordering::AcqRel) + 1 > DEFAULT_MAX_INFORMATIONAL {
+                too_many.notify_one();
+            }
+        });
+        interim
+    }
+}
+
+/// Reads at most [`ANSWER_READ_LIMIT`] bytes of the body: what decoding
+/// needs to tell an answer from one over the cap. A longer body is not read
+/// further (the connection is then dropped, not reused).
+async fn read_capped(mut body: Incoming) -> Result<Bytes, Error> {
+    // The usual answer is one frame: keep it as it came, without a copy.
+    let mut first: Option<Bytes> = None;
+    let mut joined: Option<BytesMut> = None;
+    let mut len = 0usize;
+    while len < ANSWER_READ_LIMIT {
+        let Some(frame) = body.frame().await else {
+            break;
+        };
+        let Ok(data) = frame.map_err(body_error)?.into_data() else {
+            continue;
+        };
+        let data = data.slice(..data.len().min(ANSWER_READ_LIMIT - len));
+        len += data.len();
+        match (&mut first, &mut joined) {
+            (None, None) => first = Some(data),
+            (Some(head), None) => {
+                let mut buf = BytesMut::with_capacity(head.len() + data.len());
+                buf.extend_from_slice(head);
+                buf.extend_from_slice(&data);
+                first = None;
+                joined = Some(buf);
+            }
+            (_, Some(buf)) => buf.extend_from_slice(&data),
+        }
+    }
+    Ok(match (first, joined) {
+        (_, Some(buf)) => buf.freeze(),
+        (Some(one), None) => one,
+        (None, None) => Bytes::new(),
+    })
+}
+
+/// The connection a request went out on, as our connector described it;
+/// `None` before a connection was had, or for a caller's own connector.
+fn progress(captured: &CaptureConnection) -> Option<Progress> {
+    let connected = captured.connection_metadata();
+    let mut extensions = Extensions::new();
+    connected.as_ref()?.get_extras(&mut extensions);
+    extensions.get::<Progress>().cloned()
+}
+
+/// Sorts a failure to get a response into the variant a caller acts on, as
+/// the blocking adapter sorts the same failure.
+fn classify(err: hyper_util::client::legacy::Error, captured: &CaptureConnection) -> Error {
     if err.is_connect() {
-        // Timeouts first: a proxy that never answers is a connect timeout,
-        // as in the blocking adapter.
-        if find::<ConnectTimedOut>(&err).is_some()
-            || find::<std::io::Error>(&err)
-                .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
-        {
+        if find::<ConnectTimedOut>(&err).is_some() {
             return Error::ConnectTimeout;
         }
-        if find::<TunnelFailed>(&err).is_some() {
-            return Error::Proxy(Box::new(err));
+        if let Some(proxy) = find::<ProxyError>(&err) {
+            return Error::Proxy(proxy.clone());
         }
-        if find::<rustls::Error>(&err).is_some() {
-            return Error::Tls(Box::new(err));
+        if let Some(tls) = find::<TlsError>(&err) {
+            return Error::Tls(tls.clone());
+        }
+        if find::<HandshakeClosed>(&err).is_some() {
+            return Error::Closed(Box::new(err));
         }
         return Error::Connect(Box::new(err));
     }
-    if let Some(hyper_err) = find::<hyper::Error>(&err) {
-        if hyper_err.is_parse() || hyper_err.is_parse_status() || hyper_err.is_parse_too_large() {
-            return Error::InvalidResponse(Box::new(err));
-        }
-        // Anything else the server did before a response arrived (closed,
-        // reset, an HTTP/2 stream reset) is a connection that ended first;
-        // only misuse of hyper itself stays a generic HTTP error.
-        if !hyper_err.is_user() {
-            return Error::Closed(Box::new(err));
-        }
+    if let Some(tls) = find::<rustls::Error>(&err) {
+        return Error::Tls(TlsError::from_rustls(tls.clone()));
     }
-    if find::<rustls::Error>(&err).is_some() {
-        return Error::Tls(Box::new(err));
+    if is_refused_answer(&err) {
+        return Error::InvalidResponse(Box::new(err));
     }
-    if find::<std::io::Error>(&err).is_some() {
-        return Error::Closed(Box::new(err));
+    // Closed, reset, a TLS close without close_notify: before or inside
+    // the answer, by whether any byte of it had arrived.
+    if progress(captured).is_some_and(|p| p.answer_started()) {
+        return Error::Incomplete(Box::new(err));
     }
-    Error::Http(Box::new(err))
+    Error::Closed(Box::new(err))
 }
 
-fn body_error(err: BoxError) -> Error {
-    if err.downcast_ref::<LengthLimitError>().is_some() {
-        return Error::Protocol(rescue_sso_proto::Error::BodyTooLarge {
-            limit: MAX_ANSWER_BYTES,
-        });
+fn body_error(err: hyper::Error) -> Error {
+    if let Some(tls) = find::<rustls::Error>(&err) {
+        return Error::Tls(TlsError::from_rustls(tls.clone()));
     }
-    if find_dyn::<hyper::Error>(&*err).is_some_and(hyper::Error::is_parse) {
-        return Error::InvalidResponse(err);
+    if is_refused_answer(&err) {
+        return Error::InvalidResponse(Box::new(err));
     }
     // A body cut short, a reset, or a TLS close without close_notify.
-    Error::Incomplete
+    Error::Incomplete(Box::new(err))
+}
+
+/// Whether the server sent something this client refuses to read, rather
+/// than going away: a malformed or oversized HTTP/1.1 head, or an HTTP/2
+/// frame, header block or length that broke the protocol (which h2 answers
+/// with a reset or GOAWAY of its own).
+fn is_refused_answer(err: &(dyn StdError + 'static)) -> bool {
+    if let Some(h2) = find::<h2::Error>(err) {
+        let broken = matches!(
+            h2.reason(),
+            Some(
+                h2::Reason::PROTOCOL_ERROR
+                    | h2::Reason::COMPRESSION_ERROR
+                    | h2::Reason::FRAME_SIZE_ERROR
+                    | h2::Reason::FLOW_CONTROL_ERROR
+            )
+        );
+        return broken && !h2.is_remote();
+    }
+    find::<hyper::Error>(err)
+        .is_some_and(|e| e.is_parse() || e.is_parse_status() || e.is_parse_too_large())
 }
 
 /// The first error of type `T` in `err`'s source chain, `err` included.
 fn find<'a, T: StdError + 'static>(err: &'a (dyn StdError + 'static)) -> Option<&'a T> {
-    find_dyn(err)
-}
-
-fn find_dyn<'a, T: StdError + 'static>(err: &'a (dyn StdError + 'static)) -> Option<&'a T> {
     let mut current = Some(err);
     while let Some(e) = current {
         if let Some(found) = e.downcast_ref::<T>() {
@@ -256,7 +358,7 @@ fn find_dyn<'a, T: StdError + 'static>(err: &'a (dyn StdError + 'static)) -> Opt
         let inner = e
             .downcast_ref::<std::io::Error>()
             .and_then(|io| io.get_ref());
-        if let Some(found) = inner.and_then(|inner| find_dyn::<T>(inner)) {
+        if let Some(found) = inner.and_then(|inner| find::<T>(inner)) {
             return Some(found);
         }
         current = e.source();

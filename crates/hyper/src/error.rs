@@ -4,55 +4,83 @@
 //! source, and never carry the master SSO password, a request or response
 //! body, a query string or a ticket.
 
-use rescue_sso_transport::TransportError;
+use rescue_sso_transport::{ErrorKind, ProxyError, TlsError, TransportError};
 
 /// Everything that can go wrong getting a ticket.
 ///
-/// [`Error::Protocol`] is Rescue's answer (or a malformed one): retrying will
-/// not help. [`Error::Config`] is a setup mistake. The connection variants
-/// are worth a retry later.
+/// [`Error::kind`] sorts it the way both adapters do, for code that acts on
+/// failures (the same server behaviour gives the same kind whichever adapter
+/// made the call); the variant and its source chain are the detail.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// Rescue refused the request, or its answer was not a valid one
-    /// (including bodies over the cap).
+    /// Rescue refused the request ([`ErrorKind::Refused`]), or its answer
+    /// was not a valid one ([`ErrorKind::InvalidAnswer`]): a status, a
+    /// redirect, a body that is no answer, a ticket URL that failed
+    /// validation. Retrying will not help; the inner error says which.
     #[error("rescue sso protocol error")]
     Protocol(#[from] rescue_sso_proto::Error),
-    /// The client could not be built from its settings.
+    /// The client could not be built from its settings: fix them.
     #[error("invalid client configuration")]
     Config(#[from] TransportError),
-    /// No connection could be opened (DNS, refused, unreachable); nothing was
-    /// sent.
+    /// No connection could be opened: the name did not resolve, or the
+    /// connection was refused or unreachable (the proxy's too). Nothing was
+    /// sent; worth a retry later.
     #[error("could not connect")]
     Connect(#[source] BoxError),
-    /// The TLS handshake failed, for example because the server's
-    /// certificate is not trusted.
+    /// The TLS handshake failed; the source says why, in plain words (an
+    /// untrusted issuer, an expired certificate, a wrong name).
     #[error("tls handshake failed")]
-    Tls(#[source] BoxError),
+    Tls(#[source] TlsError),
     /// The proxy refused to open a tunnel (407: its credentials were missing
-    /// or refused), or broke the exchange.
+    /// or refused), or answered something else than HTTP.
     #[error("proxy tunnel failed")]
-    Proxy(#[source] BoxError),
-    /// Connecting (TCP, the proxy tunnel, the TLS handshake) took longer
-    /// than the connect timeout; nothing was sent.
+    Proxy(#[source] ProxyError),
+    /// Connecting (name resolution, TCP, the proxy tunnel, the TLS
+    /// handshake) took longer than the connect timeout; nothing was sent.
     #[error("connect timed out")]
     ConnectTimeout,
-    /// The whole call took longer than the timeout.
+    /// The whole call took longer than its deadline.
     #[error("request timed out")]
     Timeout,
-    /// The server closed or reset the connection before a response.
+    /// The server closed or reset the connection (or the HTTP/2 stream)
+    /// before any byte of an answer. It may have seen the request.
     #[error("connection closed before any response")]
     Closed(#[source] BoxError),
-    /// The response started but ended early: a body cut short, or a TLS
-    /// connection closed without `close_notify`.
+    /// The answer started but ended early: a body cut short, a TLS
+    /// connection closed without `close_notify`, a stream reset mid-answer.
     #[error("connection closed inside the response")]
-    Incomplete,
-    /// The response was not valid HTTP.
+    Incomplete(#[source] BoxError),
+    /// The answer was not HTTP this client accepts: malformed, or past the
+    /// limits on its head (see the crate documentation).
     #[error("malformed http response")]
     InvalidResponse(#[source] BoxError),
-    /// Any other failure of the HTTP stack.
-    #[error("http error")]
-    Http(#[source] BoxError),
+}
+
+impl Error {
+    /// What kind of failure this is; the same in both adapters for the same
+    /// behaviour of a server.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Protocol(err) => ErrorKind::of_protocol(err),
+            Error::Config(_) => ErrorKind::Config,
+            Error::Connect(_) => ErrorKind::Connect,
+            Error::Tls(_) => ErrorKind::Tls,
+            Error::Proxy(_) => ErrorKind::Proxy,
+            Error::ConnectTimeout | Error::Timeout => ErrorKind::Timeout,
+            Error::Closed(_) => ErrorKind::Closed,
+            Error::Incomplete(_) => ErrorKind::Incomplete,
+            Error::InvalidResponse(_) => ErrorKind::InvalidAnswer,
+        }
+    }
+
+    /// The protocol error, when Rescue refused or the answer was invalid.
+    pub fn protocol(&self) -> Option<&rescue_sso_proto::Error> {
+        match self {
+            Error::Protocol(err) => Some(err),
+            _ => None,
+        }
+    }
 }
 
 /// A boxed error source, as hyper and hyper-util report them.

@@ -67,7 +67,8 @@ pub use error::{BoxError, Error};
 pub use rescue_sso_proto as proto;
 pub use rescue_sso_transport::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_IDLE_PER_HOST, DEFAULT_POOL_IDLE_TIMEOUT, DEFAULT_TIMEOUT,
-    Proxy, ProxySettings, Roots, TransportError,
+    ErrorKind, MAX_LOOKUPS_IN_FLIGHT, Proxy, ProxyError, ProxySettings, Resolve, Roots, TlsError,
+    TlsProblem, TransportError,
 };
 
 #[cfg(test)]

@@ -147,3 +147,27 @@ async fn the_callers_own_hyper_client() {
     );
     e.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_callers_client_never_talks_plain_http() {
+    // A connector that does no TLS at all, and an endpoint that the builder
+    // would accept for our own connector (plain http on loopback): the call
+    // is refused before anything is sent.
+    let e = Emulator::builder()
+        .plain_http(true)
+        .start()
+        .await
+        .expect("emulator");
+    let mut tcp = hyper_util::client::legacy::connect::HttpConnector::new();
+    tcp.enforce_http(false);
+    let hyper = HyperClient::builder(TokioExecutor::new()).build::<_, Full<Bytes>>(tcp);
+    let endpoint = Endpoint::builder(&e.base_url())
+        .allow_loopback_http()
+        .build()
+        .expect("endpoint");
+    let c = Client::from_hyper_client(hyper, endpoint, RequestMethod::Post, Duration::from_secs(5));
+    let err = c.dtc_login_ticket(&dtc(PASSWORD)).await.unwrap_err();
+    assert_eq!(err.kind(), rescue_sso_hyper::ErrorKind::Config, "{err:?}");
+    assert_eq!(e.stats().connections, 0, "nothing was sent");
+    e.shutdown().await;
+}

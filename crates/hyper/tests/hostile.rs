@@ -89,7 +89,7 @@ async fn a_body_cut_short_is_incomplete() {
         );
         let result = call(script).await;
         assert!(
-            matches!(result, Err(Error::Incomplete)),
+            matches!(result, Err(Error::Incomplete(_))),
             "{then:?}: {result:?}"
         );
     }
@@ -103,7 +103,7 @@ async fn close_delimited_without_close_notify_is_incomplete() {
         response("HTTP/1.1 200 OK\r\nConnection: close", "INVALIDPASSWORD"),
         After::CloseWithoutNotify,
     );
-    assert!(matches!(call(script).await, Err(Error::Incomplete)));
+    assert!(matches!(call(script).await, Err(Error::Incomplete(_))));
 }
 
 #[tokio::test]

@@ -1,7 +1,8 @@
 //! Reading Rescue's answer: status, body shape, and the `OK:` line.
 
 use bytes::Bytes;
-use http::Response;
+use http::header::CONTENT_LENGTH;
+use http::{HeaderMap, Response, StatusCode};
 
 use crate::error::{Error, RescueError};
 use crate::excerpt::Excerpt;
@@ -10,6 +11,40 @@ use crate::excerpt::Excerpt;
 /// under 1 KiB; anything near this is not Rescue speaking.
 pub const MAX_ANSWER_BYTES: usize = 8 * 1024;
 
+/// How many body bytes an adapter reads, at most, before handing the
+/// response to [`Operation::decode`](crate::Operation::decode): one more than
+/// [`MAX_ANSWER_BYTES`], so that decoding can tell a body at the cap from one
+/// over it. A body over the cap is [`Error::BodyTooLarge`] when the status
+/// is 2xx, and keeps its status (with an excerpt of its start) otherwise: a
+/// proxy's 502 page is a 502 whatever its length.
+pub const ANSWER_READ_LIMIT: usize = MAX_ANSWER_BYTES + 1;
+
+/// Checks an answer by its head alone, before its body is read: a redirect
+/// is [`Error::Redirect`], and a 2xx answer whose `Content-Length` announces
+/// more than [`MAX_ANSWER_BYTES`] is [`Error::BodyTooLarge`], so an adapter
+/// need not wait for a body it would refuse. Anything else passes (a non-2xx
+/// answer's body is still read, up to [`ANSWER_READ_LIMIT`], for its
+/// excerpt). [`Operation::decode`](crate::Operation::decode) makes the same
+/// checks on the whole response.
+pub fn check_answer_head(status: StatusCode, headers: &HeaderMap) -> Result<(), Error> {
+    if status.is_redirection() {
+        return Err(Error::Redirect { status });
+    }
+    let announced = headers
+        .get_all(CONTENT_LENGTH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.trim().parse::<u64>().ok())
+        .max();
+    let cap = u64::try_from(MAX_ANSWER_BYTES).unwrap_or(u64::MAX);
+    if status.is_success() && announced.is_some_and(|n| n > cap) {
+        return Err(Error::BodyTooLarge {
+            limit: MAX_ANSWER_BYTES,
+        });
+    }
+    Ok(())
+}
+
 /// The longest word accepted as one of Rescue's refusals.
 const MAX_WORD_LEN: usize = 64;
 
@@ -17,15 +52,19 @@ const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Reads the response down to the text after `OK:`, or the error it is.
 ///
-/// `password` is redacted, raw and form-encoded, from any body excerpt that
-/// ends up in an error; the encoded form is only computed on that path.
+/// `password` is redacted, in every spelling a server could echo it in, from
+/// any body excerpt and any unknown word that end up in an error.
 pub(crate) fn ok_text<'r>(response: &'r Response<Bytes>, password: &str) -> Result<&'r str, Error> {
-    let excerpt = |body: &[u8]| {
-        let encoded: String = form_urlencoded::byte_serialize(password.as_bytes()).collect();
-        Excerpt::new(body, &[password, &encoded])
-    };
     let status = response.status();
     let body = response.body().as_ref();
+    let over_cap = body.len() > MAX_ANSWER_BYTES;
+    let excerpt = |text: &[u8]| {
+        if over_cap {
+            Excerpt::of_truncated(text.get(..MAX_ANSWER_BYTES).unwrap_or(text), &[password])
+        } else {
+            Excerpt::new(text, &[password])
+        }
+    };
     if status.is_redirection() {
         return Err(Error::Redirect { status });
     }
@@ -35,7 +74,7 @@ pub(crate) fn ok_text<'r>(response: &'r Response<Bytes>, password: &str) -> Resu
             excerpt: excerpt(body),
         });
     }
-    if body.len() > MAX_ANSWER_BYTES {
+    if over_cap {
         return Err(Error::BodyTooLarge {
             limit: MAX_ANSWER_BYTES,
         });
@@ -58,7 +97,7 @@ pub(crate) fn ok_text<'r>(response: &'r Response<Bytes>, password: &str) -> Resu
         return Err(Error::MissingOkPrefix);
     }
     if is_word(text) {
-        return Err(Error::Rescue(RescueError::from_word(text)));
+        return Err(Error::Rescue(RescueError::from_word(text, password)));
     }
     Err(Error::UnexpectedBody {
         excerpt: excerpt(text.as_bytes()),

@@ -7,10 +7,11 @@ use bytes::Bytes;
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE, HOST, HeaderValue, USER_AGENT};
 use http::uri::PathAndQuery;
 use http::{Method, Request};
+use zeroize::Zeroize;
 
 use crate::endpoint::Endpoint;
 use crate::error::Error;
-use crate::input::{Arch, CompanyId, Password, SsoId};
+use crate::input::{Arch, Password, SsoId};
 
 /// The `User-Agent` every request carries.
 pub const USER_AGENT_VALUE: &str = concat!("rescue-sso/", env!("CARGO_PKG_VERSION"));
@@ -68,21 +69,81 @@ impl fmt::Debug for RequestBody {
     }
 }
 
-/// The four documented parameters, in the documented order and spelling,
-/// form-encoded into a buffer of exactly the right size (so turning it into
-/// `Bytes` costs no further allocation).
-pub(crate) fn form(
-    sso_id: &SsoId,
-    company_id: CompanyId,
-    password: &Password,
+/// A buffer that wipes itself once the last [`Bytes`] pointing at it is
+/// dropped. Every buffer that holds the master SSO password is one, sized
+/// exactly before it is written so that it never reallocates and leaves an
+/// unwiped copy behind.
+struct Wiped(Vec<u8>);
+
+impl AsRef<[u8]> for Wiped {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl Drop for Wiped {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+/// `len` bytes written by `write` into a buffer that never reallocates and
+/// is wiped when the returned `Bytes` (and every clone of it) is dropped.
+fn wiped_bytes(len: usize, write: impl FnOnce(&mut Vec<u8>)) -> Bytes {
+    let mut buf = Vec::with_capacity(len);
+    write(&mut buf);
+    debug_assert_eq!(buf.len(), len, "the length was computed exactly");
+    Bytes::from_owner(Wiped(buf))
+}
+
+/// What `byte_serialize` writes for `s`: the unreserved set and space (as
+/// `+`) stay one byte, everything else becomes `%XX`.
+fn form_encoded_len(s: &str) -> usize {
+    s.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' | b' ' => 1,
+            _ => 3,
+        })
+        .sum()
+}
+
+/// The parameters of a request, in the documented order and spelling, each
+/// value to be form-encoded.
+pub(crate) type Params<'a> = [(&'static str, &'a str)];
+
+/// The length of `params` form-encoded, `&`-separated.
+fn form_len(params: &Params<'_>) -> usize {
+    params
+        .iter()
+        .map(|(k, v)| k.len() + 1 + form_encoded_len(v))
+        .sum::<usize>()
+        + params.len().saturating_sub(1)
+}
+
+fn write_form(params: &Params<'_>, out: &mut Vec<u8>) {
+    for (n, (name, value)) in params.iter().enumerate() {
+        if n > 0 {
+            out.push(b'&');
+        }
+        out.extend_from_slice(name.as_bytes());
+        out.push(b'=');
+        for piece in form_urlencoded::byte_serialize(value.as_bytes()) {
+            out.extend_from_slice(piece.as_bytes());
+        }
+    }
+}
+
+/// The four documented parameters of the ticket operations.
+pub(crate) fn ticket_params<'a>(
+    sso_id: &'a SsoId,
+    digits: &'a str,
+    password: &'a Password,
     arch: Arch,
-) -> String {
-    let mut digits = [0u8; 20];
-    let company = company_id.write_digits(&mut digits);
-    let mut pairs: [(&str, &str); 4] = [
+) -> ([(&'static str, &'a str); 4], usize) {
+    let mut pairs = [
         ("ssoid", sso_id.as_str()),
         ("Password", password.expose_secret()),
-        ("CompanyID", company),
+        ("CompanyID", digits),
         ("arch", ""),
     ];
     let count = match arch.param() {
@@ -92,52 +153,38 @@ pub(crate) fn form(
         }
         None => 3,
     };
-    let pairs = pairs.get(..count).unwrap_or(&[]);
-    // What byte_serialize writes per byte: the unreserved set and space (as
-    // `+`) stay one byte, everything else becomes `%XX`.
-    let encoded_len = |s: &str| {
-        s.bytes()
-            .map(|b| match b {
-                b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' | b' ' => 1,
-                _ => 3,
-            })
-            .sum::<usize>()
-    };
-    let len = pairs
-        .iter()
-        .map(|(k, v)| k.len() + 1 + encoded_len(v))
-        .sum::<usize>()
-        + count.saturating_sub(1);
-    let mut out = String::with_capacity(len);
-    for (n, (name, value)) in pairs.iter().enumerate() {
-        if n > 0 {
-            out.push('&');
-        }
-        out.push_str(name);
-        out.push('=');
-        out.extend(form_urlencoded::byte_serialize(value.as_bytes()));
-    }
-    out
+    (pairs, count)
 }
 
-/// Builds the request for `path` carrying `params`, by `method`.
+/// Builds the request for `path` carrying `params`, by `method`: a form body
+/// for POST, the query string for GET. The buffer holding the encoded
+/// parameters is wiped when the request (and anything sharing its bytes) is
+/// dropped.
 pub(crate) fn request(
     endpoint: &Endpoint,
     method: RequestMethod,
     path: &'static str,
-    params: String,
-) -> Result<Request<RequestBody>, Error> {
+    params: &Params<'_>,
+) -> Result<EncodedRequest, Error> {
+    let form_len = form_len(params);
     let (http_method, path_and_query, body) = match method {
-        RequestMethod::Post => (Method::POST, PathAndQuery::from_static(path), params),
+        RequestMethod::Post => {
+            let body = wiped_bytes(form_len, |out| write_form(params, out));
+            (Method::POST, PathAndQuery::from_static(path), body)
+        }
         RequestMethod::Get => {
-            let pq =
-                PathAndQuery::try_from(format!("{path}?{params}")).map_err(|_| Error::Encode)?;
-            (Method::GET, pq, String::new())
+            let target = wiped_bytes(path.len() + 1 + form_len, |out| {
+                out.extend_from_slice(path.as_bytes());
+                out.push(b'?');
+                write_form(params, out);
+            });
+            // Keeps these very bytes (no copy), so they are wiped too.
+            let pq = PathAndQuery::from_maybe_shared(target).map_err(|_| Error::Encode)?;
+            (Method::GET, pq, Bytes::new())
         }
     };
     let uri = endpoint.uri(path_and_query).map_err(|_| Error::Encode)?;
     let host = endpoint.host_header().clone();
-    let body = Bytes::from(body);
     let content_length = HeaderValue::from(body.len());
     let mut req = Request::new(RequestBody(body));
     *req.method_mut() = http_method;
@@ -152,5 +199,58 @@ pub(crate) fn request(
         );
         headers.insert(CONTENT_LENGTH, content_length);
     }
-    Ok(req)
+    Ok(EncodedRequest(req))
+}
+
+/// A request an [`Operation`](crate::Operation) encoded, ready to send.
+///
+/// It is an [`http::Request`] (it derefs to one, and
+/// [`EncodedRequest::into_http`] hands it over) whose body, or for `GET`
+/// whose query string, carries the master SSO password. Its own `Debug`
+/// therefore shows the method, the path without the query, the version, the
+/// header names and the body's length, never a value. Debug-printing the
+/// inner `http::Request` prints its URI in full: for `GET`, the password.
+///
+/// The buffer that holds the encoded parameters is wiped when the request,
+/// and every `Bytes` sharing it, is dropped.
+pub struct EncodedRequest(Request<RequestBody>);
+
+impl EncodedRequest {
+    /// The request, to send. What it holds is as secret as the password.
+    pub fn into_http(self) -> Request<RequestBody> {
+        self.0
+    }
+
+    /// The request, borrowed.
+    pub fn as_http(&self) -> &Request<RequestBody> {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for EncodedRequest {
+    type Target = Request<RequestBody>;
+    fn deref(&self) -> &Request<RequestBody> {
+        &self.0
+    }
+}
+
+impl fmt::Debug for EncodedRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Names<'a>(&'a http::HeaderMap);
+        impl fmt::Debug for Names<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_list().entries(self.0.keys()).finish()
+            }
+        }
+        let req = &self.0;
+        f.debug_struct("EncodedRequest")
+            .field("method", req.method())
+            .field("host", &req.uri().host().unwrap_or_default())
+            .field("path", &req.uri().path())
+            .field("query", &req.uri().query().map(|_| "[redacted]"))
+            .field("version", &req.version())
+            .field("headers", &Names(req.headers()))
+            .field("body", req.body())
+            .finish()
+    }
 }

@@ -10,6 +10,10 @@ use http::StatusCode;
 
 use crate::excerpt::Excerpt;
 use crate::http1;
+use crate::redact::Finder;
+
+/// What an undocumented refusal word that held the password is kept as.
+const REDACTED_WORD: &str = "[redacted]";
 
 /// Everything that can go wrong encoding a request or decoding Rescue's answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,7 +157,8 @@ pub enum RescueError {
     InvalidCompanyId,
     /// `MISSINGPARAMETERS`: a required parameter was not received.
     MissingParameters,
-    /// Any other upper-case word (an undocumented `INVALIDSSOID` has been seen).
+    /// Any other upper-case word (an undocumented `INVALIDSSOID` has been
+    /// seen); `[redacted]` when the word held the master SSO password.
     Unknown(String),
 }
 
@@ -168,11 +173,17 @@ impl RescueError {
         }
     }
 
-    pub(crate) fn from_word(word: &str) -> Self {
+    /// The refusal `word` means. An undocumented word that holds the
+    /// password, in any spelling (a front end echoing the form back, an
+    /// all-capitals password), is kept as `[redacted]`.
+    pub(crate) fn from_word(word: &str, password: &str) -> Self {
         match word {
             "INVALIDPASSWORD" => RescueError::InvalidPassword,
             "INVALIDCOMPANYID" => RescueError::InvalidCompanyId,
             "MISSINGPARAMETERS" => RescueError::MissingParameters,
+            other if Finder::new(password).is_some_and(|f| f.is_in(other.as_bytes())) => {
+                RescueError::Unknown(REDACTED_WORD.to_owned())
+            }
             other => RescueError::Unknown(other.to_owned()),
         }
     }
@@ -181,13 +192,11 @@ impl RescueError {
 impl fmt::Display for RescueError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            RescueError::InvalidPassword => {
-                f.write_str("invalid sso id or master sso password (INVALIDPASSWORD)")
-            }
-            RescueError::InvalidCompanyId => f.write_str("unknown company id (INVALIDCOMPANYID)"),
-            RescueError::MissingParameters => {
-                f.write_str("a required parameter was missing (MISSINGPARAMETERS)")
-            }
+            // The words themselves stay out of messages: a password may be
+            // spelled like one. `word()` gives them to code.
+            RescueError::InvalidPassword => f.write_str("invalid sso id or master sso password"),
+            RescueError::InvalidCompanyId => f.write_str("unknown company id"),
+            RescueError::MissingParameters => f.write_str("a required parameter was missing"),
             RescueError::Unknown(word) => write!(f, "undocumented answer {word}"),
         }
     }

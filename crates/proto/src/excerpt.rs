@@ -1,11 +1,18 @@
 //! Short, sanitised excerpts of response bodies for error messages.
 //!
 //! A hostile or confused server may echo the request back, so an excerpt is
-//! built in this order: redact every occurrence of the caller's secrets (raw
-//! and form-encoded), redact anything shaped like a GUID (a ticket), keep only
-//! printable ASCII, then truncate.
+//! built by walking the body from its start: wherever one of the caller's
+//! secrets starts, in any spelling a server could echo it in (see
+//! [`crate::redact`]), or anything shaped like a GUID (a ticket), a
+//! redaction marker is written instead; every other character is kept if it
+//! is printable ASCII and written as `.` otherwise, and runs of whitespace
+//! collapse to one space. The walk stops once the excerpt is full, so
+//! everything that could reach it has been looked at first, however much
+//! whitespace comes before it.
 
 use std::fmt;
+
+use crate::redact::{Finder, Found, utf8_len};
 
 /// At most this many characters of a body end up in an error message.
 pub const MAX_EXCERPT_CHARS: usize = 64;
@@ -20,26 +27,49 @@ pub struct Excerpt(String);
 
 impl Excerpt {
     /// Builds an excerpt of `body`, redacting each of `secrets` wherever it
-    /// occurs. Empty secrets are ignored.
+    /// occurs, in any spelling: raw, percent-encoded, HTML- or JSON-escaped,
+    /// in any letter case, or a mix of those. Empty secrets are ignored.
     pub fn new(body: &[u8], secrets: &[&str]) -> Self {
-        // Look a little past the excerpt's length so a secret that straddles
-        // the cut is still seen whole and redacted.
-        let window_end = body.len().min(4 * 1024);
-        let mut text = String::from_utf8_lossy(body.get(..window_end).unwrap_or(body)).into_owned();
-        for secret in secrets.iter().filter(|s| !s.is_empty()) {
-            if text.contains(secret) {
-                text = text.replace(secret, REDACTED);
-            }
-        }
-        let text = redact_guids(&text);
+        Excerpt::build(body, secrets, false)
+    }
+
+    /// As [`Excerpt::new`], for a body that was cut short: a secret whose
+    /// start is all that made it into `body` is redacted too.
+    pub(crate) fn of_truncated(body: &[u8], secrets: &[&str]) -> Self {
+        Excerpt::build(body, secrets, true)
+    }
+
+    fn build(body: &[u8], secrets: &[&str], truncated: bool) -> Self {
+        let finders: Vec<Finder> = secrets.iter().filter_map(|s| Finder::new(s)).collect();
         let mut out = String::with_capacity(MAX_EXCERPT_CHARS);
         let mut last_space = false;
-        for c in text.chars() {
-            if out.len() >= MAX_EXCERPT_CHARS {
-                break;
+        let mut i = 0;
+        while i < body.len() && out.len() < MAX_EXCERPT_CHARS {
+            let mut redact_to = None;
+            for finder in &finders {
+                match finder.at(body, i) {
+                    Found::Whole(end) => redact_to = redact_to.max(Some(end)),
+                    Found::Prefix if truncated => redact_to = Some(body.len()),
+                    Found::Prefix | Found::No => {}
+                }
             }
+            if redact_to.is_none() {
+                redact_to = guid_len_at(body, i).map(|len| i + len);
+            }
+            if let Some(end) = redact_to {
+                out.push_str(REDACTED);
+                last_space = false;
+                i = end.max(i + 1);
+                continue;
+            }
+            let len = utf8_len(body.get(i..).unwrap_or_default());
+            let c = body
+                .get(i..i + len)
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .and_then(|s| s.chars().next());
+            i += len;
             // Collapse runs of whitespace so multi-line pages stay on one line.
-            if c.is_whitespace() {
+            if c.is_some_and(char::is_whitespace) {
                 if !last_space && !out.is_empty() {
                     out.push(' ');
                 }
@@ -47,9 +77,22 @@ impl Excerpt {
                 continue;
             }
             last_space = false;
-            out.push(if c.is_ascii_graphic() { c } else { '.' });
+            out.push(c.filter(char::is_ascii_graphic).unwrap_or('.'));
         }
-        Excerpt(out.trim_end().to_owned())
+        let mut text = out.trim_end().to_owned();
+        if text.len() > MAX_EXCERPT_CHARS {
+            // A marker that straddles the end is cut back to its start:
+            // half a marker would read as body text.
+            let cut = text
+                .match_indices(REDACTED)
+                .map(|(at, _)| at)
+                .find(|&at| at < MAX_EXCERPT_CHARS && at + REDACTED.len() > MAX_EXCERPT_CHARS)
+                .unwrap_or(MAX_EXCERPT_CHARS);
+            text.truncate(cut);
+            let kept = text.trim_end().len();
+            text.truncate(kept);
+        }
+        Excerpt(text)
     }
 
     /// The sanitised text.
@@ -83,31 +126,11 @@ impl fmt::Display for Excerpt {
     }
 }
 
-/// Replaces every run shaped like a hyphenated GUID (8-4-4-4-12 hex digits)
-/// or 32 bare hex digits with a redaction marker.
-fn redact_guids(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if let Some(len) = guid_len_at(bytes, i) {
-            out.push_str(REDACTED);
-            i += len;
-            continue;
-        }
-        // Copy one whole char, then go on.
-        let ch_len = text
-            .get(i..)
-            .and_then(|rest| rest.chars().next())
-            .map_or(1, char::len_utf8);
-        out.push_str(text.get(i..i + ch_len).unwrap_or(""));
-        i += ch_len;
-    }
-    out
-}
-
+/// The length of a GUID-shaped run starting at `start`: the hyphenated
+/// 8-4-4-4-12 form (a hyphen may be spelled `%2D`), wherever it starts, or
+/// 32 or more bare hex digits, from the start of the run only.
 fn guid_len_at(bytes: &[u8], start: usize) -> Option<usize> {
-    const HYPHENATED: [usize; 5] = [8, 4, 4, 4, 12];
+    const GROUPS: [usize; 5] = [8, 4, 4, 4, 12];
     let hex_run = |from: usize| {
         bytes.get(from..).map_or(0, |rest| {
             rest.iter().take_while(|b| b.is_ascii_hexdigit()).count()
@@ -117,18 +140,20 @@ fn guid_len_at(bytes: &[u8], start: usize) -> Option<usize> {
     // hex digits: a hostile page may put anything around it.
     let mut pos = start;
     let mut hyphenated = true;
-    for (n, group) in HYPHENATED.iter().enumerate() {
+    for (n, group) in GROUPS.iter().enumerate() {
         if hex_run(pos) < *group {
             hyphenated = false;
             break;
         }
         pos += group;
-        if n + 1 < HYPHENATED.len() {
-            if bytes.get(pos) != Some(&b'-') {
-                hyphenated = false;
-                break;
+        if n + 1 < GROUPS.len() {
+            match hyphen_len(bytes, pos) {
+                Some(len) => pos += len,
+                None => {
+                    hyphenated = false;
+                    break;
+                }
             }
-            pos += 1;
         }
     }
     if hyphenated {
@@ -142,6 +167,20 @@ fn guid_len_at(bytes: &[u8], start: usize) -> Option<usize> {
     (run >= 32).then_some(run)
 }
 
+fn hyphen_len(bytes: &[u8], at: usize) -> Option<usize> {
+    let rest = bytes.get(at..)?;
+    if rest.first() == Some(&b'-') {
+        Some(1)
+    } else if rest
+        .get(..3)
+        .is_some_and(|e| e.eq_ignore_ascii_case(b"%2d"))
+    {
+        Some(3)
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,11 +188,14 @@ mod tests {
     #[test]
     fn redacts_secrets_and_guids_and_truncates() {
         let body = b"<html>echo: Password=hunter2%21 ticket=4c6f1815-1e0c-43ab-8117-d79b8f523824 hunter2!</html>";
-        let e = Excerpt::new(body, &["hunter2!", "hunter2%21"]);
+        let e = Excerpt::new(body, &["hunter2!"]);
         assert!(!e.as_str().contains("hunter2"), "{e}");
         assert!(!e.as_str().contains("4c6f1815"), "{e}");
-        assert!(e.as_str().len() <= MAX_EXCERPT_CHARS);
-        assert!(e.as_str().starts_with("<html>echo: Password=[redacted]"));
+        assert_eq!(
+            e.as_str(),
+            "<html>echo: Password=[redacted] ticket=[redacted] [redacted]</ht"
+        );
+        assert_eq!(e.as_str().len(), MAX_EXCERPT_CHARS);
     }
 
     #[test]
@@ -163,9 +205,34 @@ mod tests {
     }
 
     #[test]
-    fn bare_hex_ticket_is_redacted() {
+    fn guid_with_encoded_hyphens_is_redacted() {
+        let e = Excerpt::new(b"t=4c6f1815%2D1e0c%2d43ab-8117-d79b8f523824&", &[]);
+        assert_eq!(e.as_str(), "t=[redacted]&");
+    }
+
+    #[test]
+    fn guid_shapes_that_fall_short_are_kept() {
+        // One digit short in each group, a missing hyphen, 31 bare digits.
+        for body in [
+            "4c6f181-1e0c-43ab-8117-d79b8f523824",
+            "4c6f1815-1e0-43ab-8117-d79b8f523824",
+            "4c6f1815-1e0c-43a-8117-d79b8f523824",
+            "4c6f1815-1e0c-43ab-811-d79b8f523824",
+            "4c6f1815-1e0c-43ab-8117-d79b8f52382",
+            "4c6f18151e0c-43ab-8117-d79b8f523824",
+            "4c6f18151e0c43ab8117d79b8f52382",
+        ] {
+            assert_eq!(Excerpt::new(body.as_bytes(), &[]).as_str(), body);
+        }
+    }
+
+    #[test]
+    fn bare_hex_ticket_is_redacted_only_from_the_start_of_its_run() {
         let e = Excerpt::new(b"t=4c6f18151e0c43ab8117d79b8f523824", &[]);
         assert_eq!(e.as_str(), "t=[redacted]");
+        // A run of 33 is redacted whole, not from its second digit.
+        let e = Excerpt::new(b"a4c6f18151e0c43ab8117d79b8f523824 x", &[]);
+        assert_eq!(e.as_str(), "[redacted] x");
     }
 
     #[test]
@@ -178,5 +245,51 @@ mod tests {
     fn invalid_utf8_does_not_panic() {
         let e = Excerpt::new(&[0xff, 0xfe, b'x'], &[]);
         assert_eq!(e.as_str(), "..x");
+    }
+
+    #[test]
+    fn a_secret_far_past_the_start_is_still_redacted() {
+        // Whitespace collapses, so a secret after any amount of it would be
+        // the first thing the excerpt shows.
+        for gap in [4 * 1024 - 3, 4 * 1024, 8 * 1024, 20 * 1024] {
+            let mut body = " ".repeat(gap).into_bytes();
+            body.extend_from_slice(b"ACMESSO2024 tail");
+            let e = Excerpt::new(&body, &["ACMESSO2024"]);
+            assert_eq!(e.as_str(), "[redacted] tail", "gap {gap}");
+        }
+    }
+
+    #[test]
+    fn the_start_of_a_secret_at_the_cut_is_redacted_when_truncated() {
+        let body = b"error: secretPass";
+        assert_eq!(
+            Excerpt::of_truncated(body, &["secretPassword"]).as_str(),
+            "error: [redacted]"
+        );
+        assert_eq!(
+            Excerpt::new(body, &["secretPassword"]).as_str(),
+            "error: secretPass"
+        );
+    }
+
+    #[test]
+    fn an_excerpt_is_at_most_the_limit_and_never_cuts_a_marker() {
+        let body = format!("{}ACMESSO2024", "x".repeat(MAX_EXCERPT_CHARS - 4));
+        let e = Excerpt::new(body.as_bytes(), &["ACMESSO2024"]);
+        assert_eq!(e.as_str(), "x".repeat(MAX_EXCERPT_CHARS - 4));
+        let long = "y".repeat(3 * MAX_EXCERPT_CHARS);
+        assert_eq!(
+            Excerpt::new(long.as_bytes(), &[]).as_str().len(),
+            MAX_EXCERPT_CHARS
+        );
+    }
+
+    #[test]
+    fn display_and_suffix() {
+        let e = Excerpt::new(b"hello", &[]);
+        assert_eq!(e.to_string(), "hello");
+        assert_eq!(format!("{e:?}"), "\"hello\"");
+        assert!(!e.is_empty());
+        assert!(Excerpt::new(b"  \r\n", &[]).is_empty());
     }
 }

@@ -7,6 +7,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use secrecy::{ExposeSecret, SecretString};
+use zeroize::Zeroize;
 
 use crate::error::{Field, InputError};
 
@@ -174,10 +175,16 @@ pub struct Password(SecretString);
 
 impl Password {
     /// Validates a password. The error names the field, never the value.
+    ///
+    /// The value is copied into a buffer of exactly its size (which is wiped
+    /// on drop) and the `String` it came in is wiped before this returns, so
+    /// no copy is left behind by a reallocation.
     pub fn new(value: impl Into<String>) -> Result<Self, InputError> {
-        let secret = SecretString::from(value.into());
-        check_text(secret.expose_secret(), Field::Password, MAX_PASSWORD_BYTES)?;
-        Ok(Password(secret))
+        let mut value: String = value.into();
+        let checked = check_text(&value, Field::Password, MAX_PASSWORD_BYTES)
+            .map(|()| Password(SecretString::new(Box::from(value.as_str()))));
+        value.zeroize();
+        checked
     }
 
     /// The password itself. Call this only to put it on the wire.

@@ -27,12 +27,13 @@
 //! 1. Build an operation from typed inputs.
 //! 2. [`Operation::encode`] it for an [`Endpoint`] and a [`RequestMethod`]
 //!    (POST by default: the master SSO password stays out of URLs).
-//! 3. Send the request: the body is a [`RequestBody`], which keeps the
-//!    password out of `Debug`; take its bytes with
-//!    [`RequestBody::into_bytes`]. Never follow redirects.
-//! 4. Read the response body up to [`MAX_ANSWER_BYTES`] (report more as
-//!    [`Error::BodyTooLarge`]), and hand the response to
-//!    [`Operation::decode`].
+//! 3. Send the request: an [`EncodedRequest`] whose `Debug` shows no value
+//!    (the body, and for GET the query, carry the password); take the
+//!    `http::Request` with [`EncodedRequest::into_http`]. Never follow
+//!    redirects.
+//! 4. Read at most [`ANSWER_READ_LIMIT`] bytes of the response body (one more
+//!    than [`MAX_ANSWER_BYTES`], so decoding can tell a body over the cap) and
+//!    hand the response to [`Operation::decode`].
 //!
 //! ```
 //! use rescue_sso_proto::{
@@ -86,13 +87,14 @@ mod excerpt;
 pub mod http1;
 mod input;
 mod operation;
+mod redact;
 mod ticket;
 
 pub use bytes;
 pub use http;
 
-pub use answer::MAX_ANSWER_BYTES;
-pub use encode::{RequestBody, RequestMethod, USER_AGENT_VALUE};
+pub use answer::{ANSWER_READ_LIMIT, MAX_ANSWER_BYTES, check_answer_head};
+pub use encode::{EncodedRequest, RequestBody, RequestMethod, USER_AGENT_VALUE};
 pub use endpoint::{DEFAULT_ENDPOINT, Endpoint, EndpointBuilder};
 pub use error::{EndpointError, Error, Field, InputError, RescueError, TicketUrlError};
 pub use excerpt::{Excerpt, MAX_EXCERPT_CHARS};

@@ -1,10 +1,10 @@
 //! Operations: values that encode their request and decode their answer.
 
 use bytes::Bytes;
-use http::{Request, Response};
+use http::Response;
 
 use crate::answer;
-use crate::encode::{self, RequestBody, RequestMethod};
+use crate::encode::{self, EncodedRequest, RequestMethod};
 use crate::endpoint::Endpoint;
 use crate::error::Error;
 use crate::input::{Arch, CompanyId, Password, SsoId};
@@ -22,11 +22,7 @@ pub trait Operation {
     const NAME: &'static str;
 
     /// Builds the request for `endpoint`, sending parameters by `method`.
-    fn encode(
-        &self,
-        endpoint: &Endpoint,
-        method: RequestMethod,
-    ) -> Result<Request<RequestBody>, Error>;
+    fn encode(&self, endpoint: &Endpoint, method: RequestMethod) -> Result<EncodedRequest, Error>;
 
     /// Decodes the answer to a request that [`Operation::encode`] built for
     /// the same `endpoint`.
@@ -52,9 +48,17 @@ impl TicketParams {
         endpoint: &Endpoint,
         method: RequestMethod,
         path: &'static str,
-    ) -> Result<Request<RequestBody>, Error> {
-        let form = encode::form(&self.sso_id, self.company_id, &self.password, self.arch);
-        encode::request(endpoint, method, path, form)
+    ) -> Result<EncodedRequest, Error> {
+        let mut digits = [0u8; 20];
+        let digits = self.company_id.write_digits(&mut digits);
+        let (params, count) =
+            encode::ticket_params(&self.sso_id, digits, &self.password, self.arch);
+        encode::request(
+            endpoint,
+            method,
+            path,
+            params.get(..count).unwrap_or(&params),
+        )
     }
 
     fn decode(
@@ -128,7 +132,7 @@ macro_rules! ticket_operation {
                 &self,
                 endpoint: &Endpoint,
                 method: RequestMethod,
-            ) -> Result<Request<RequestBody>, Error> {
+            ) -> Result<EncodedRequest, Error> {
                 self.0.encode(endpoint, method, Self::PATH)
             }
 

@@ -178,7 +178,7 @@ fn decode_pieces(limits: Limits, wire: &[u8], cuts: &[usize]) -> Result<Complete
     }
     match decoder.finish()? {
         Decoded::Complete(c) => Ok(c),
-        Decoded::NeedMore => panic!("finish never asks for more"),
+        other => panic!("finish never asks for more: {other:?}"),
     }
 }
 

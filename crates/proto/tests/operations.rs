@@ -1,6 +1,8 @@
 //! Encoding and decoding both operations, against the vendor page's examples
 //! and every failure a caller can match on.
 
+use std::error::Error as _;
+
 use rescue_sso_proto::bytes::Bytes;
 use rescue_sso_proto::http::{Method, Response, StatusCode, header};
 use rescue_sso_proto::{
@@ -419,4 +421,106 @@ fn messages_never_carry_the_password_or_ticket() {
     }
     let debug = format!("{op:?}");
     assert!(!debug.contains("s3cr3t"), "{debug}");
+}
+
+#[test]
+fn a_get_request_prints_no_query() {
+    let req = dtc("secretPassword", Arch::X64)
+        .encode(&Endpoint::default(), RequestMethod::Get)
+        .expect("encode");
+    let debug = format!("{req:?}");
+    assert!(!debug.contains("secretPassword"), "{debug}");
+    assert!(debug.contains("/SSO/GetDTCLoginTicket.aspx"), "{debug}");
+    assert!(debug.contains("[redacted]"), "{debug}");
+    // The request itself still carries it, for the wire.
+    assert!(
+        req.into_http()
+            .uri()
+            .query()
+            .is_some_and(|q| q.contains("Password=secretPassword"))
+    );
+}
+
+#[test]
+fn an_undocumented_word_that_is_the_password_is_redacted() {
+    // A front end that echoes the form back, with an all-capitals password.
+    for (password, body) in [
+        ("ACMESSO2024", &b"ACMESSO2024"[..]),
+        ("acmesso2024", b"ACMESSO2024"),
+        ("ACMESSO2024", b"XACMESSO2024_ECHO"),
+    ] {
+        let err = dtc(password, Arch::Default)
+            .decode(&Endpoint::default(), &answer(200, body))
+            .expect_err("a refusal");
+        assert_eq!(
+            err,
+            Error::Rescue(RescueError::Unknown("[redacted]".into()))
+        );
+        for text in [
+            err.to_string(),
+            format!("{err:?}"),
+            format!("{:?}", err.source()),
+        ] {
+            assert!(!text.to_ascii_uppercase().contains("ACMESSO2024"), "{text}");
+        }
+    }
+    // A word that merely shares letters with the password is kept.
+    let err = dtc("ACMESSO2024", Arch::Default)
+        .decode(&Endpoint::default(), &answer(200, b"ACME_LOCKED"))
+        .expect_err("a refusal");
+    assert_eq!(
+        err,
+        Error::Rescue(RescueError::Unknown("ACME_LOCKED".into()))
+    );
+}
+
+#[test]
+fn refusal_messages_do_not_quote_the_word() {
+    // A password may be spelled like a refusal; the word is for code.
+    for (body, word) in [
+        (&b"INVALIDPASSWORD"[..], "INVALIDPASSWORD"),
+        (b"INVALIDCOMPANYID", "INVALIDCOMPANYID"),
+        (b"MISSINGPARAMETERS", "MISSINGPARAMETERS"),
+    ] {
+        let err = dtc(word, Arch::Default)
+            .decode(&Endpoint::default(), &answer(200, body))
+            .expect_err("a refusal");
+        let Error::Rescue(refusal) = &err else {
+            panic!("{err:?}");
+        };
+        assert_eq!(refusal.word(), word);
+        assert!(!refusal.to_string().contains(word), "{refusal}");
+        assert!(!format!("{err:?}").contains(word), "{err:?}");
+    }
+}
+
+#[test]
+fn a_page_past_the_cap_keeps_its_status() {
+    use rescue_sso_proto::{ANSWER_READ_LIMIT, MAX_ANSWER_BYTES};
+    let op = dtc("secretPassword", Arch::Default);
+    let decode = |status: u16, len: usize| {
+        let mut page = b"<html><h1>502 Bad Gateway</h1>".to_vec();
+        page.resize(len, b' ');
+        let mut response = Response::new(Bytes::from(page));
+        *response.status_mut() = StatusCode::from_u16(status).expect("status");
+        op.decode(&Endpoint::default(), &response).map(|_| ())
+    };
+    match decode(502, ANSWER_READ_LIMIT) {
+        Err(Error::Status { status, excerpt }) => {
+            assert_eq!(status, 502);
+            assert_eq!(excerpt.as_str(), "<html><h1>502 Bad Gateway</h1>");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        decode(200, ANSWER_READ_LIMIT),
+        Err(Error::BodyTooLarge {
+            limit: MAX_ANSWER_BYTES
+        })
+    );
+    // At the cap exactly, a 200 is read as an answer (an HTML page here).
+    assert!(matches!(
+        decode(200, MAX_ANSWER_BYTES),
+        Err(Error::Html { .. })
+    ));
 }

@@ -8,7 +8,8 @@ use std::time::Duration;
 use rescue_sso_proto::{Endpoint, RequestMethod};
 
 use crate::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, ProxySettings, Roots, TlsSettings, TransportError,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, ProxySettings, Resolve, Resolver, Roots, TlsSettings,
+    TransportError,
 };
 
 /// Idle connections kept per host by default. A ticket call is short and
@@ -40,6 +41,8 @@ pub struct Settings {
     pub max_idle_per_host: usize,
     /// How long an idle connection is kept.
     pub pool_idle_timeout: Duration,
+    /// How host names are resolved.
+    pub resolver: Resolver,
 }
 
 impl Default for Settings {
@@ -53,6 +56,7 @@ impl Default for Settings {
             proxy: None,
             max_idle_per_host: DEFAULT_MAX_IDLE_PER_HOST,
             pool_idle_timeout: DEFAULT_POOL_IDLE_TIMEOUT,
+            resolver: Resolver::system(),
         }
     }
 }
@@ -144,18 +148,19 @@ impl<C: FromSettings> ClientBuilder<C> {
         self
     }
 
-    /// How long connecting may take: TCP, the proxy tunnel and the TLS
-    /// handshake together. Default 10 s.
+    /// How long connecting may take: name resolution, TCP, the proxy tunnel
+    /// and the TLS handshake together. Default 10 s.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.settings.connect_timeout = timeout;
         self
     }
 
-    /// How long a whole call may take, from connecting to the last byte of
-    /// the answer. Default 30 s.
+    /// How long a whole call may take, from resolving the host name to the
+    /// last byte of the answer. Default 30 s.
     ///
-    /// Name resolution uses the system resolver, which has no timeout of its
-    /// own; its time counts against this one.
+    /// Name resolution runs on a thread of its own that the call abandons
+    /// when its time is up, so a resolver that never answers cannot hold a
+    /// call (or the process) past this deadline.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.settings.timeout = timeout;
         self
@@ -179,6 +184,14 @@ impl<C: FromSettings> ClientBuilder<C> {
     /// How long an idle connection is kept. Default 90 s.
     pub fn pool_idle_timeout(mut self, timeout: Duration) -> Self {
         self.settings.pool_idle_timeout = timeout;
+        self
+    }
+
+    /// Resolves host names with `resolver` instead of the operating
+    /// system's. It may block; each lookup runs on a thread of its own, and
+    /// a call that runs out of time stops waiting for it.
+    pub fn resolver(mut self, resolver: impl Resolve) -> Self {
+        self.settings.resolver = Resolver::new(resolver);
         self
     }
 

@@ -38,17 +38,25 @@ use std::time::Duration;
 
 mod builder;
 mod error;
+mod kind;
 mod no_proxy;
 mod proxy;
+mod resolve;
 mod tls;
+mod tls_error;
+mod tunnel;
 
 pub use builder::{
     ClientBuilder, DEFAULT_MAX_IDLE_PER_HOST, DEFAULT_POOL_IDLE_TIMEOUT, FromSettings, Settings,
 };
 pub use error::TransportError;
+pub use kind::ErrorKind;
 pub use proxy::{Proxy, ProxySettings};
+pub use resolve::{MAX_LOOKUPS_IN_FLIGHT, Resolve, Resolver, SystemResolver};
 pub use rustls;
 pub use tls::{Roots, TlsSettings};
+pub use tls_error::{TlsError, TlsProblem};
+pub use tunnel::{ConnectRequest, ProxyError, TunnelReply};
 
 /// How long connecting (TCP, proxy tunnel and TLS handshake) may take.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);

@@ -38,10 +38,23 @@ enum State {
     Done,
 }
 
+/// Where a chunked body stands after some input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Progress {
+    /// The body goes on: feed more.
+    More,
+    /// The body is complete; this many bytes of the input were part of it.
+    Done(usize),
+    /// The body reached the cap and has more data (truncating only).
+    Cut,
+}
+
 /// Decoder state for one chunked body.
 #[derive(Debug, Clone)]
 pub(super) struct Chunked {
     state: State,
+    /// Stop at the body cap instead of failing there.
+    truncating: bool,
     /// The size being read, then the data left in the current chunk.
     remaining: u64,
     /// Extension bytes on the current chunk-size line.
@@ -53,9 +66,10 @@ pub(super) struct Chunked {
 }
 
 impl Chunked {
-    pub(super) fn new() -> Self {
+    pub(super) fn new(truncating: bool) -> Self {
         Chunked {
             state: State::SizeStart,
+            truncating,
             remaining: 0,
             ext_len: 0,
             trailer: Vec::new(),
@@ -68,25 +82,33 @@ impl Chunked {
         self.trailer.len()
     }
 
-    /// Decodes from `input`, appending chunk data to `body`. Returns how many
-    /// bytes were used and whether the body is complete; once complete, the
-    /// rest of `input` is not part of this message.
+    /// Decodes from `input`, appending chunk data to `body`. Once the body is
+    /// complete, the rest of `input` is not part of this message.
     pub(super) fn decode(
         &mut self,
         input: &[u8],
         body: &mut Vec<u8>,
         limits: &Limits,
-    ) -> Result<(usize, bool), Error> {
+    ) -> Result<Progress, Error> {
         let mut used = 0;
         while let Some(rest) = input.get(used..) {
             if self.state == State::Done {
-                return Ok((used, true));
+                return Ok(Progress::Done(used));
             }
             let Some(&b) = rest.first() else { break };
             if self.state == State::Data {
+                let room = if self.truncating {
+                    limits.max_body_bytes.saturating_sub(body.len())
+                } else {
+                    usize::MAX
+                };
+                if room == 0 {
+                    return Ok(Progress::Cut);
+                }
                 let take = usize::try_from(self.remaining)
                     .unwrap_or(usize::MAX)
-                    .min(rest.len());
+                    .min(rest.len())
+                    .min(room);
                 body.extend_from_slice(rest.get(..take).unwrap_or_default());
                 used = used.saturating_add(take);
                 self.remaining = self
@@ -100,7 +122,11 @@ impl Chunked {
             self.byte(b, body.len(), limits)?;
             used = used.saturating_add(1);
         }
-        Ok((used, self.state == State::Done))
+        Ok(if self.state == State::Done {
+            Progress::Done(used)
+        } else {
+            Progress::More
+        })
     }
 
     /// One byte of framing (anything but chunk data).
@@ -122,8 +148,11 @@ impl Chunked {
                 }
                 None => {
                     // The size is known: refuse it now rather than after
-                    // buffering up to the cap.
-                    self.check_body_cap(body_len, limits)?;
+                    // buffering up to the cap (a truncating decoder stops
+                    // at the cap instead).
+                    if !self.truncating {
+                        self.check_body_cap(body_len, limits)?;
+                    }
                     match b {
                         b' ' | b'\t' => State::SizeWs,
                         b';' => self.extension(limits)?,

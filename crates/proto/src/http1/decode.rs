@@ -7,10 +7,15 @@ use bytes::Bytes;
 use http::Response;
 use http::response::Parts;
 
-use super::chunked::Chunked;
+use super::chunked::{Chunked, Progress};
 use super::framing::{self, Framing};
 use super::head::{self, HeadScanner, Scan};
 use super::{Complete, Decoded, Error, Limits};
+
+/// The most body capacity reserved before any body byte arrives, whatever
+/// the `Content-Length` says: room for any real Rescue answer in one
+/// allocation, and no more for a server that merely claims a large body.
+const INITIAL_BODY_CAPACITY: usize = 4 * 1024;
 
 /// Reads one HTTP/1.x response from bytes fed in any split.
 ///
@@ -26,6 +31,7 @@ use super::{Complete, Decoded, Error, Limits};
 pub struct ResponseDecoder {
     limits: Limits,
     head_request: bool,
+    truncating: bool,
     state: State,
     /// Head bytes not yet parsed (bounded by `max_head_bytes`).
     head: Vec<u8>,
@@ -70,6 +76,7 @@ impl fmt::Debug for ResponseDecoder {
         f.debug_struct("ResponseDecoder")
             .field("limits", &self.limits)
             .field("head_request", &self.head_request)
+            .field("truncating", &self.truncating)
             .field("state", &state)
             .field("buffered_len", &self.buffered_len())
             .finish_non_exhaustive()
@@ -87,6 +94,7 @@ impl ResponseDecoder {
         ResponseDecoder {
             limits,
             head_request: false,
+            truncating: false,
             state: State::Head,
             head: Vec::new(),
             scanner: HeadScanner::default(),
@@ -103,9 +111,34 @@ impl ResponseDecoder {
         self
     }
 
+    /// Cuts a body that is longer than [`Limits::max_body_bytes`] there,
+    /// instead of failing with [`Error::BodyTooLarge`]: the response
+    /// completes with the first `max_body_bytes` bytes of its body and
+    /// [`Complete::truncated`] set, and the connection is not reusable.
+    ///
+    /// For callers that need the status and the start of an oversized
+    /// answer (a proxy's error page) more than they need all of it. Nothing
+    /// past the cap is read.
+    #[must_use]
+    pub fn truncating(mut self) -> Self {
+        self.truncating = true;
+        self
+    }
+
     /// The limits this decoder enforces.
     pub fn limits(&self) -> &Limits {
         &self.limits
+    }
+
+    /// The final response's head (status, version, headers) once it has
+    /// been read and while its body is being read; `None` before, and once
+    /// the response is complete. Lets a caller refuse an answer by its head
+    /// without waiting for a body it would not accept.
+    pub fn head(&self) -> Option<&Parts> {
+        match &self.state {
+            State::Body { parts, .. } => Some(parts),
+            _ => None,
+        }
     }
 
     /// Bytes the decoder holds right now: the unparsed head, the body so far
@@ -161,7 +194,7 @@ impl ResponseDecoder {
             State::Body {
                 kind: BodyKind::Close,
                 ..
-            } => self.complete(false),
+            } => self.complete(false, false),
             State::Head | State::Body { .. } => Err(Error::Incomplete),
         };
         if let Err(e) = &result {
@@ -178,8 +211,9 @@ impl ResponseDecoder {
     fn advance(&mut self, input: &[u8]) -> Result<Decoded, Error> {
         if let State::Body { .. } = self.state {
             return match self.body(input)? {
-                Some(used) => self.complete(used < input.len()),
-                None => Ok(Decoded::NeedMore),
+                Progress::Done(used) => self.complete(used < input.len(), false),
+                Progress::Cut => self.complete(true, true),
+                Progress::More => Ok(Decoded::NeedMore),
             };
         }
         let mut rest = input;
@@ -232,16 +266,23 @@ impl ResponseDecoder {
                 continue;
             }
 
-            let framing = framing::framing(&parsed, self.head_request, &self.limits)?;
+            let framing =
+                framing::framing(&parsed, self.head_request, self.truncating, &self.limits)?;
             let keep_alive = framing::keep_alive(&parsed);
             let (kind, body) = match framing {
                 Framing::Empty => (BodyKind::Empty, Vec::new()),
                 Framing::Length(n) => (
                     BodyKind::Length { remaining: n },
-                    // At most the body cap, which `framing` checked.
-                    Vec::with_capacity(usize::try_from(n).unwrap_or(0)),
+                    // The server chose `n`: reserve no more than a typical
+                    // answer up front, and grow as the bytes really arrive.
+                    Vec::with_capacity(
+                        usize::try_from(n)
+                            .unwrap_or(usize::MAX)
+                            .min(self.limits.max_body_bytes)
+                            .min(INITIAL_BODY_CAPACITY),
+                    ),
                 ),
-                Framing::Chunked => (BodyKind::Chunked(Chunked::new()), Vec::new()),
+                Framing::Chunked => (BodyKind::Chunked(Chunked::new(self.truncating)), Vec::new()),
                 Framing::Close => (BodyKind::Close, Vec::new()),
             };
             let mut response = Response::new(());
@@ -256,52 +297,72 @@ impl ResponseDecoder {
                 keep_alive,
             };
 
-            if let Some(used) = self.body(&leftover)? {
-                let extra = used < leftover.len() || !rest.is_empty();
-                return self.complete(extra);
+            match self.body(&leftover)? {
+                Progress::Done(used) => {
+                    let extra = used < leftover.len() || !rest.is_empty();
+                    return self.complete(extra, false);
+                }
+                Progress::Cut => return self.complete(true, true),
+                Progress::More => {}
             }
             return match self.body(rest)? {
-                Some(used) => self.complete(used < rest.len()),
-                None => Ok(Decoded::NeedMore),
+                Progress::Done(used) => self.complete(used < rest.len(), false),
+                Progress::Cut => self.complete(true, true),
+                Progress::More => Ok(Decoded::NeedMore),
             };
         }
     }
 
-    /// Runs body bytes through the framing. `Some(used)` once the body is
-    /// complete, with the bytes of `input` it used.
-    fn body(&mut self, input: &[u8]) -> Result<Option<usize>, Error> {
+    /// Runs body bytes through the framing.
+    fn body(&mut self, input: &[u8]) -> Result<Progress, Error> {
+        let truncating = self.truncating;
+        let limits = self.limits;
         let State::Body { body, kind, .. } = &mut self.state else {
-            return Ok(None);
+            return Ok(Progress::More);
+        };
+        // What may still be appended: the cap, for a truncating decoder.
+        let room = if truncating {
+            limits.max_body_bytes.saturating_sub(body.len())
+        } else {
+            usize::MAX
         };
         match kind {
-            BodyKind::Empty => Ok(Some(0)),
+            BodyKind::Empty => Ok(Progress::Done(0)),
             BodyKind::Length { remaining } => {
                 let take = usize::try_from(*remaining)
                     .unwrap_or(usize::MAX)
-                    .min(input.len());
+                    .min(input.len())
+                    .min(room);
                 body.extend_from_slice(input.get(..take).unwrap_or_default());
                 *remaining = remaining.saturating_sub(u64::try_from(take).unwrap_or(u64::MAX));
-                Ok((*remaining == 0).then_some(take))
+                Ok(if *remaining == 0 {
+                    Progress::Done(take)
+                } else if take == room {
+                    Progress::Cut
+                } else {
+                    Progress::More
+                })
             }
-            BodyKind::Chunked(chunked) => {
-                let (used, done) = chunked.decode(input, body, &self.limits)?;
-                Ok(done.then_some(used))
-            }
+            BodyKind::Chunked(chunked) => chunked.decode(input, body, &limits),
             BodyKind::Close => {
-                if body.len().saturating_add(input.len()) > self.limits.max_body_bytes {
+                if input.len() > room {
+                    body.extend_from_slice(input.get(..room).unwrap_or_default());
+                    return Ok(Progress::Cut);
+                }
+                if body.len().saturating_add(input.len()) > limits.max_body_bytes {
                     return Err(Error::BodyTooLarge {
-                        limit: self.limits.max_body_bytes,
+                        limit: limits.max_body_bytes,
                     });
                 }
                 body.extend_from_slice(input);
-                Ok(None)
+                Ok(Progress::More)
             }
         }
     }
 
     /// Hands out the response read so far; `extra_bytes` says whether input
-    /// followed it.
-    fn complete(&mut self, extra_bytes: bool) -> Result<Decoded, Error> {
+    /// followed it, `truncated` whether its body was cut at the cap.
+    fn complete(&mut self, extra_bytes: bool, truncated: bool) -> Result<Decoded, Error> {
         let State::Body {
             parts,
             body,
@@ -315,7 +376,8 @@ impl ResponseDecoder {
         let framed = !matches!(kind, BodyKind::Close);
         Ok(Decoded::Complete(Complete {
             response: Response::from_parts(*parts, Bytes::from(body)),
-            reusable: keep_alive && framed && !extra_bytes,
+            reusable: keep_alive && framed && !extra_bytes && !truncated,
+            truncated,
         }))
     }
 }

@@ -23,7 +23,12 @@ pub(super) enum Framing {
 /// Decides the framing of a final (non-1xx) response. Every framing header
 /// is checked even when the status means there is no body: a response that
 /// lies about its framing is not trusted for anything.
-pub(super) fn framing(head: &Head, head_request: bool, limits: &Limits) -> Result<Framing, Error> {
+pub(super) fn framing(
+    head: &Head,
+    head_request: bool,
+    truncating: bool,
+    limits: &Limits,
+) -> Result<Framing, Error> {
     let (length, chunked) = framing_headers(head.version, &head.headers)?;
     if head_request
         || head.status == StatusCode::NO_CONTENT
@@ -36,7 +41,7 @@ pub(super) fn framing(head: &Head, head_request: bool, limits: &Limits) -> Resul
     }
     match length {
         Some(n) => {
-            if u64::try_from(limits.max_body_bytes).is_ok_and(|limit| n > limit) {
+            if !truncating && u64::try_from(limits.max_body_bytes).is_ok_and(|limit| n > limit) {
                 return Err(Error::BodyTooLarge {
                     limit: limits.max_body_bytes,
                 });

@@ -91,11 +91,12 @@ pub use limits::{
     DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CHUNK_EXT_BYTES, DEFAULT_MAX_HEAD_BYTES,
     DEFAULT_MAX_HEADERS, DEFAULT_MAX_INFORMATIONAL, DEFAULT_MAX_TRAILER_BYTES, Limits,
 };
-pub use write::write_request;
+pub use write::{encoded_len, write_request};
 
 /// What a call to [`ResponseDecoder::feed`] or [`ResponseDecoder::finish`]
 /// produced.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Decoded {
     /// The response is not complete yet: read more and feed it.
     NeedMore,
@@ -104,14 +105,20 @@ pub enum Decoded {
 }
 
 /// A whole response and what it allows the connection to do next.
+#[non_exhaustive]
 pub struct Complete {
     /// The final response (interim 1xx responses are not kept). The body has
     /// its chunk framing removed; trailers are dropped.
     pub response: http::Response<Bytes>,
     /// Whether the connection may carry another request: only when the
     /// response is HTTP/1.1, has no `Connection: close`, its body was framed
-    /// by length or chunks (or it had none), and no bytes followed it.
+    /// by length or chunks (or it had none), it was read whole, and no bytes
+    /// followed it.
     pub reusable: bool,
+    /// Whether the body was cut at [`Limits::max_body_bytes`] by a
+    /// [truncating](ResponseDecoder::truncating) decoder: the response had
+    /// more body than that, and the rest was not read.
+    pub truncated: bool,
 }
 
 impl fmt::Debug for Complete {
@@ -130,6 +137,7 @@ impl fmt::Debug for Complete {
             .field("headers", &Names(self.response.headers()))
             .field("body_len", &self.response.body().len())
             .field("reusable", &self.reusable)
+            .field("truncated", &self.truncated)
             .finish()
     }
 }

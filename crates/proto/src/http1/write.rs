@@ -48,12 +48,59 @@ use http::{Method, Request};
 /// );
 /// ```
 pub fn write_request<B: AsRef<[u8]>>(req: &Request<B>, buf: &mut impl BufMut) {
+    emit(req, &mut Writer(buf));
+}
+
+/// The exact number of bytes [`write_request`] writes for `req`.
+///
+/// For a caller that wants a buffer of exactly the right size: one that
+/// never reallocates while the request is written into it, and so leaves no
+/// stray copy of a request that carries a secret.
+///
+/// ```
+/// use rescue_sso_proto::http1::{encoded_len, write_request};
+///
+/// let req = http::Request::post("https://example.com/x").body(&b"a=b"[..]).unwrap();
+/// let mut out = Vec::with_capacity(encoded_len(&req));
+/// write_request(&req, &mut out);
+/// assert_eq!(out.len(), out.capacity());
+/// ```
+pub fn encoded_len<B: AsRef<[u8]>>(req: &Request<B>) -> usize {
+    let mut count = Counter(0);
+    emit(req, &mut count);
+    count.0
+}
+
+/// Where [`emit`] puts bytes: a buffer, or a counter.
+trait Sink {
+    fn put(&mut self, bytes: &[u8]);
+}
+
+struct Writer<'a, T: BufMut>(&'a mut T);
+
+impl<T: BufMut> Sink for Writer<'_, T> {
+    fn put(&mut self, bytes: &[u8]) {
+        self.0.put_slice(bytes);
+    }
+}
+
+struct Counter(usize);
+
+impl Sink for Counter {
+    fn put(&mut self, bytes: &[u8]) {
+        self.0 = self.0.saturating_add(bytes.len());
+    }
+}
+
+/// The request's bytes, in order, into `out`: one definition for both
+/// writing and counting, so the two cannot disagree.
+fn emit<B: AsRef<[u8]>>(req: &Request<B>, out: &mut impl Sink) {
     let body = req.body().as_ref();
-    buf.put_slice(req.method().as_str().as_bytes());
-    buf.put_u8(b' ');
+    out.put(req.method().as_str().as_bytes());
+    out.put(b" ");
     match req.uri().authority() {
         // A tunnel is asked for by `host:port` (RFC 9112 authority form).
-        Some(authority) if req.method() == Method::CONNECT => put_host_port(authority, buf),
+        Some(authority) if req.method() == Method::CONNECT => put_host_port(authority, out),
         _ => {
             let target = req
                 .uri()
@@ -61,45 +108,65 @@ pub fn write_request<B: AsRef<[u8]>>(req: &Request<B>, buf: &mut impl BufMut) {
                 .map(|pq| pq.as_str())
                 .filter(|pq| !pq.is_empty())
                 .unwrap_or("/");
-            buf.put_slice(target.as_bytes());
+            out.put(target.as_bytes());
         }
     }
-    buf.put_slice(b" HTTP/1.1\r\n");
+    out.put(b" HTTP/1.1\r\n");
 
-    buf.put_slice(b"host: ");
+    out.put(b"host: ");
     if let Some(host) = req.headers().get(HOST) {
-        buf.put_slice(host.as_bytes());
+        out.put(host.as_bytes());
     } else if let Some(authority) = req.uri().authority() {
-        put_host_port(authority, buf);
+        put_host_port(authority, out);
     }
-    buf.put_slice(b"\r\n");
+    out.put(b"\r\n");
 
     for (name, value) in req.headers() {
         if name == HOST || name == CONTENT_LENGTH || name == TRANSFER_ENCODING {
             continue;
         }
-        buf.put_slice(name.as_str().as_bytes());
-        buf.put_slice(b": ");
-        buf.put_slice(value.as_bytes());
-        buf.put_slice(b"\r\n");
+        out.put(name.as_str().as_bytes());
+        out.put(b": ");
+        out.put(value.as_bytes());
+        out.put(b"\r\n");
     }
 
     let carries_body = matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH);
     if !body.is_empty() || carries_body || req.headers().contains_key(CONTENT_LENGTH) {
-        buf.put_slice(b"content-length: ");
-        buf.put_slice(body.len().to_string().as_bytes());
-        buf.put_slice(b"\r\n");
+        out.put(b"content-length: ");
+        let mut digits = itoa_buf();
+        out.put(decimal(body.len(), &mut digits));
+        out.put(b"\r\n");
     }
-    buf.put_slice(b"\r\n");
-    buf.put_slice(body);
+    out.put(b"\r\n");
+    out.put(body);
+}
+
+fn itoa_buf() -> [u8; 20] {
+    [0; 20]
+}
+
+/// `n` in decimal, written into the end of `buf`, without allocating.
+fn decimal(mut n: usize, buf: &mut [u8; 20]) -> &[u8] {
+    let mut start = buf.len();
+    loop {
+        start -= 1;
+        // n % 10 < 10, so the cast cannot truncate.
+        buf[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 || start == 0 {
+            break;
+        }
+    }
+    &buf[start..]
 }
 
 /// `host[:port]` of `authority`. Not `authority.as_str()`: that would include
 /// `user:password@`.
-fn put_host_port(authority: &Authority, buf: &mut impl BufMut) {
-    buf.put_slice(authority.host().as_bytes());
+fn put_host_port(authority: &Authority, out: &mut impl Sink) {
+    out.put(authority.host().as_bytes());
     if let Some(port) = authority.port() {
-        buf.put_u8(b':');
-        buf.put_slice(port.as_str().as_bytes());
+        out.put(b":");
+        out.put(port.as_str().as_bytes());
     }
 }

@@ -129,3 +129,18 @@ fn buffered_len_stays_under_the_caps() {
     );
     assert!(decoder.buffered_len() <= 150);
 }
+
+#[test]
+fn a_declared_length_is_not_reserved_up_front() {
+    // With no practical body cap, a 60-byte head must not make the decoder
+    // reserve what the server claims (here more than any allocator can give,
+    // which would panic); the body grows as its bytes arrive.
+    let limits = Limits::default().max_body_bytes(usize::MAX);
+    let mut decoder = ResponseDecoder::with_limits(limits);
+    let fed = decoder.feed(b"HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551615\r\n\r\nabc");
+    assert!(matches!(fed, Ok(Decoded::NeedMore)), "{fed:?}");
+    assert_eq!(decoder.buffered_len(), 3);
+    let fed = decoder.feed(b"def");
+    assert!(matches!(fed, Ok(Decoded::NeedMore)), "{fed:?}");
+    assert_eq!(decoder.buffered_len(), 6);
+}

@@ -9,6 +9,7 @@ mod informational;
 mod limits;
 mod reuse;
 mod transfer;
+mod truncate;
 mod write;
 
 /// Feeds `bytes` whole, then ends the stream if more was wanted.

@@ -1,10 +1,12 @@
 use bytes::BytesMut;
 
-use super::super::write_request;
+use super::super::{encoded_len, write_request};
 
+/// What `write_request` writes, checked against `encoded_len` on the way.
 fn written<B: AsRef<[u8]>>(req: &http::Request<B>) -> String {
     let mut out = BytesMut::new();
     write_request(req, &mut out);
+    assert_eq!(encoded_len(req), out.len());
     String::from_utf8(out.to_vec()).unwrap()
 }
 
