@@ -16,7 +16,7 @@ fn outcome(pieces: &mut dyn Iterator<Item = &[u8]>) -> Result<Option<String>, Er
     }
     match decoder.finish()? {
         Decoded::Complete(done) => Ok(Some(describe(&done))),
-        Decoded::NeedMore => Ok(None),
+        _ => Ok(None),
     }
 }
 

@@ -474,3 +474,37 @@ fn open_hands_the_url_to_the_desktop_opener() {
     assert!(stdout(&out).starts_with("https://"));
     assert!(stderr(&out).starts_with("warning: could not open a browser"));
 }
+
+#[test]
+fn a_front_end_echoing_the_password_back_never_prints_it() {
+    // An all-capitals password, echoed as a one-word answer, and echoed in
+    // a page in several spellings: neither the error line nor the JSON
+    // carries it.
+    let env = env();
+    for body in [
+        "ACMESSO2024",
+        "<html>you sent Password=acmesso2024 &#65;CMESSO2024 ACME%53SO2024</html>",
+    ] {
+        for transport in ["blocking", "hyper"] {
+            env.emulator.faults().push_next(Fault::Custom {
+                status: 200,
+                body: body.into(),
+                content_type: None,
+            });
+            let out = env
+                .ticket()
+                .env("RESCUE_SSO_PASSWORD", "ACMESSO2024")
+                .args(["--transport", transport, "--format", "json"])
+                .output()
+                .expect("run");
+            let err = assert_fails(&out, 76);
+            for text in [err, stdout(&out)] {
+                assert!(
+                    !text.to_ascii_uppercase().contains("ACMESSO2024"),
+                    "{transport}: {text}"
+                );
+                assert!(!text.contains("ACME%53SO"), "{transport}: {text}");
+            }
+        }
+    }
+}

@@ -34,6 +34,7 @@ pub struct EmulatorBuilder {
     bind: SocketAddr,
     ttl: Duration,
     plain_http: bool,
+    http2: bool,
     identity: Option<(String, String)>,
 }
 
@@ -44,6 +45,7 @@ impl Default for EmulatorBuilder {
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             ttl: Duration::from_secs(300),
             plain_http: false,
+            http2: true,
             identity: None,
         }
     }
@@ -75,6 +77,13 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Whether to offer HTTP/2 by ALPN besides HTTP/1.1; on by default.
+    /// Off, every TLS client speaks HTTP/1.1 to it.
+    pub fn http2(mut self, yes: bool) -> Self {
+        self.http2 = yes;
+        self
+    }
+
     /// Presents the caller's certificate chain and key (PEM) instead of a
     /// fresh CA's; [`EmulatorHandle::ca_pem`] is then `None`.
     pub fn tls_identity(mut self, cert_chain_pem: String, key_pem: String) -> Self {
@@ -85,7 +94,11 @@ impl EmulatorBuilder {
     /// Starts serving on the current tokio runtime. Returns once the listener
     /// accepts connections.
     pub async fn start(self) -> Result<EmulatorHandle, Error> {
-        let alpn: &[&[u8]] = &[b"h2", b"http/1.1"];
+        let alpn: &[&[u8]] = if self.http2 {
+            &[b"h2", b"http/1.1"]
+        } else {
+            &[b"http/1.1"]
+        };
         let identity = match (&self.identity, self.plain_http) {
             (_, true) => None,
             (Some((chain, key)), false) => Some(tls::supplied(chain, key, alpn)?),

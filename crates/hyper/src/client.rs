@@ -195,14 +195,14 @@ impl Client {
             tokio::select! {
                 biased;
                 answer = exchange => answer,
-                () = interim.too_many.notified() => Err(rescue_sso_proto::Error::Http1(
-                    http1::Error::TooManyInformational { limit: DEFAULT_MAX_INFORMATIONAL },
-                ).into()),
+                () = interim.too_many.notified() => Err(too_many_interim()),
             }
         };
         let response = tokio::time::timeout(inner.timeout, exchange)
             .await
             .map_err(|_| Error::Timeout)??;
+        // They may all have come in one read, with the answer.
+        interim.check()?;
         let reused = progress(&captured).is_some_and(|p| p.count_call());
         tracing::debug!(
             status = response.status().as_u16(),
@@ -236,6 +236,20 @@ impl Interim {
         });
         interim
     }
+
+    fn check(&self) -> Result<(), Error> {
+        if self.seen.load(Ordering::Acquire) > DEFAULT_MAX_INFORMATIONAL {
+            return Err(too_many_interim());
+        }
+        Ok(())
+    }
+}
+
+fn too_many_interim() -> Error {
+    rescue_sso_proto::Error::Http1(http1::Error::TooManyInformational {
+        limit: DEFAULT_MAX_INFORMATIONAL,
+    })
+    .into()
 }
 
 /// Reads at most [`ANSWER_READ_LIMIT`] bytes of the body: what decoding

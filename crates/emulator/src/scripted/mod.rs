@@ -37,6 +37,8 @@ use tokio_rustls::TlsAcceptor;
 use crate::background::{Background, OnStop};
 use crate::{Error, tls};
 
+pub mod h2;
+
 /// The longest request head read before the script is sent anyway.
 const MAX_HEAD: usize = 64 * 1024;
 

@@ -1,0 +1,13 @@
+//! Test support for the rescue-sso crates. Not published.
+//!
+//! - [`scan`]: a global allocator that, while armed, remembers where each
+//!   block was allocated and scans every block as it is freed for the
+//!   caller's secrets, so a test can prove that a whole call leaves no
+//!   unwiped copy of the master SSO password in memory that our crates
+//!   allocated.
+//! - [`child`]: the emulator in a child process (this test binary, run
+//!   again), so that what the server side allocates stays out of a scan.
+#![deny(missing_docs)]
+
+pub mod child;
+pub mod scan;
