@@ -57,8 +57,23 @@ bench-cli:
     cargo build --release -p rescue-sso-cli
     benches/cli.sh target/release/rescue-sso
 
+# Tests that need the machine set up (root for a private mount namespace); fails, never skips.
+e2e:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if [ "$(id -u)" != 0 ]; then
+        echo "error: the end-to-end tests need root (a private mount namespace, port 53 on loopback)" >&2
+        exit 1
+    fi
+    cargo test --workspace -- --ignored
+
+# Mutation testing of the protocol crate: every mutant a test must catch (takes long; not in CI).
+mutants:
+    command -v cargo-mutants >/dev/null || cargo install cargo-mutants --locked
+    cargo mutants -p rescue-sso-proto --exclude-re 'impl Debug|impl fmt::Debug' --cargo-test-arg=--lib --cargo-test-arg=--tests
+
 # Everything CI runs, in order; the test suite last, so its summary closes the log.
-ci: fmt-check lint doc deps-check fuzz-smoke bench-smoke test
+ci: fmt-check lint doc deps-check fuzz-smoke bench-smoke e2e test
 
 # Fuzz one target for a number of seconds (nightly if installed, else stable with -s none).
 fuzz target seconds="60":

@@ -5,7 +5,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{PASSWORD, builder, dtc};
+use common::{PASSWORD, builder, client, dtc};
 use rescue_sso_emulator::{Emulator, Fault};
 use rescue_sso_hyper::Error;
 use rescue_sso_hyper::proto::Error as ProtoError;
@@ -60,4 +60,20 @@ async fn a_reset_is_closed_and_a_500_page_is_a_status_error() {
         }
         other => panic!("expected a 500 status error, got {other:?}"),
     }
+}
+
+#[tokio::test]
+async fn a_request_written_whole_is_never_sent_again() {
+    // The server reads the request on the pooled connection, then drops the
+    // connection without answering: it has seen the password and may have
+    // issued a ticket, so the request must not go again.
+    let e = Emulator::builder().start().await.expect("emulator");
+    let c = client(&e);
+    c.dtc_login_ticket(&dtc(PASSWORD)).await.expect("first");
+    e.faults().push_next(Fault::Reset);
+    let err = c.dtc_login_ticket(&dtc(PASSWORD)).await.unwrap_err();
+    assert_eq!(err.kind(), rescue_sso_hyper::ErrorKind::Closed, "{err:?}");
+    let stats = e.stats();
+    assert_eq!(stats.requests, 2, "{stats:?}");
+    e.shutdown().await;
 }
