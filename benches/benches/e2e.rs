@@ -18,13 +18,13 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
+use rescue_sso_client_core::{ProxySettings, Roots, TlsSettings};
 use rescue_sso_emulator::{BackgroundEmulator, Emulator};
 use rescue_sso_proto::bytes::Bytes;
 use rescue_sso_proto::http::Request;
 use rescue_sso_proto::{
     CompanyId, Endpoint, GetDtcLoginTicket, Operation, Password, RequestMethod, SsoId,
 };
-use rescue_sso_transport::{ProxySettings, Roots, TlsSettings};
 
 const CONCURRENCY: [usize; 3] = [1, 16, 64];
 

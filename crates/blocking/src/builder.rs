@@ -2,17 +2,19 @@
 
 use std::sync::Arc;
 
+use rescue_sso_client_core::{FromSettings, Settings};
 use rescue_sso_proto::http::uri::Authority;
-use rescue_sso_transport::{FromSettings, Settings};
 
 use crate::client::{Client, Inner};
 use crate::connect::{Target, strip_brackets};
 use crate::error::Error;
 use crate::pool::Pool;
 
-/// Options for a [`Client`]; start with [`Client::builder`]. The options and
-/// their defaults are the same in both adapters.
-pub type ClientBuilder = rescue_sso_transport::ClientBuilder<Client>;
+// The names the builder's documentation links to.
+#[allow(unused_imports)]
+use rescue_sso_client_core::{ProxySettings, Roots};
+
+rescue_sso_client_core::client_builder!(Client, Error);
 
 impl FromSettings for Client {
     type Error = Error;

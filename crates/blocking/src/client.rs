@@ -12,7 +12,7 @@ use rescue_sso_proto::{
 };
 use zeroize::Zeroize;
 
-use rescue_sso_transport::ErrorChain;
+use rescue_sso_client_core::ErrorChain;
 
 use crate::builder::ClientBuilder;
 use crate::connect::{Target, connect};

@@ -5,10 +5,10 @@ use std::net::{IpAddr, SocketAddr, TcpStream};
 use std::sync::Arc;
 use std::sync::mpsc::{self, RecvTimeoutError};
 
+use rescue_sso_client_core::rustls::pki_types::ServerName;
+use rescue_sso_client_core::rustls::{self, ClientConfig, ClientConnection, StreamOwned};
+use rescue_sso_client_core::{Proxy, Resolver, TlsError};
 use rescue_sso_proto::http::uri::Authority;
-use rescue_sso_transport::rustls::pki_types::ServerName;
-use rescue_sso_transport::rustls::{self, ClientConfig, ClientConnection, StreamOwned};
-use rescue_sso_transport::{Proxy, Resolver, TlsError};
 
 use crate::deadline::{ConnectDeadline, is_timeout, remaining};
 use crate::error::Error;

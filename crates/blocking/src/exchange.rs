@@ -2,9 +2,9 @@
 
 use std::io::{self, Read, Write};
 
+use rescue_sso_client_core::TlsError;
 use rescue_sso_proto::http1::{self, Complete, Decoded, Limits, ResponseDecoder};
 use rescue_sso_proto::{ANSWER_READ_LIMIT, Error as ProtoError, check_answer_head};
-use rescue_sso_transport::TlsError;
 
 use crate::connect::rustls_error;
 use crate::deadline::is_timeout;
@@ -133,7 +133,7 @@ mod tests {
         }
         match exchange(&mut conn, b"POST / HTTP/1.1\r\nhost: x\r\n\r\n") {
             Err(Failure::Unsent(err)) => {
-                assert_eq!(err.kind(), rescue_sso_transport::ErrorKind::Closed)
+                assert_eq!(err.kind(), rescue_sso_client_core::ErrorKind::Closed)
             }
             other => panic!("{other:?}"),
         }
@@ -151,7 +151,7 @@ mod tests {
         });
         match exchange(&mut conn, request) {
             Err(Failure::Failed(err)) => {
-                assert_eq!(err.kind(), rescue_sso_transport::ErrorKind::Closed)
+                assert_eq!(err.kind(), rescue_sso_client_core::ErrorKind::Closed)
             }
             other => panic!("{other:?}"),
         }

@@ -5,7 +5,7 @@ use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::time::Instant;
 
-use rescue_sso_transport::rustls::{ClientConnection, StreamOwned};
+use rescue_sso_client_core::rustls::{ClientConnection, StreamOwned};
 
 use crate::deadline::remaining;
 

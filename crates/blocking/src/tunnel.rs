@@ -4,8 +4,8 @@
 
 use std::io::{self, Read, Write};
 
+use rescue_sso_client_core::{ConnectRequest, Proxy, ProxyError, TunnelReply};
 use rescue_sso_proto::http::uri::Authority;
-use rescue_sso_transport::{ConnectRequest, Proxy, ProxyError, TunnelReply};
 
 use crate::deadline::{ConnectDeadline, is_timeout};
 use crate::error::Error;

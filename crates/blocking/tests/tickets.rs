@@ -145,6 +145,7 @@ fn many_threads_share_one_client() {
                             .dtc_login_ticket(&dtc(PASSWORD))
                             .expect("ticket")
                             .expose_ticket()
+                            .to_owned()
                     })
                     .collect::<Vec<_>>()
             })

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use http_body_util::Empty;
 use hyper_util::client::legacy::Client as HttpClient;
 use hyper_util::rt::TokioExecutor;
+use rescue_sso_client_core::{FromSettings, ProxySettings, Roots, Settings, TlsSettings, rustls};
 use rescue_sso_emulator::{Emulator, EmulatorHandle};
 use rescue_sso_proto::bytes::Bytes;
 use rescue_sso_proto::http::{Request, StatusCode};
@@ -20,7 +21,6 @@ use rescue_sso_proto::{
     Arch, CompanyId, Endpoint, Error as ProtoError, GetDtcLoginTicket, GetLoginTicket, LoginTicket,
     Password, RequestMethod, RescueError, SsoId,
 };
-use rescue_sso_transport::{ClientBuilder, FromSettings, Roots, TlsSettings, rustls};
 
 use crate::failure::{self, Failure};
 
@@ -245,13 +245,15 @@ impl Demo {
         C: FromSettings,
         Failure: From<C::Error>,
     {
-        Ok(ClientBuilder::<C>::default()
-            .endpoint(self.endpoint.clone())
-            .method(method)
+        let mut settings = Settings::default();
+        settings.endpoint = self.endpoint.clone();
+        settings.method = method;
+        settings.tls = TlsSettings::new()
             .roots(Roots::ExtraOnly)
             .add_root_pem(self.ca_pem.as_bytes())
-            .proxy(rescue_sso_transport::ProxySettings::none())
-            .build()?)
+            .map_err(|e| step_failed("trust the emulator's CA", &e))?;
+        settings.proxy = Some(ProxySettings::none());
+        Ok(C::from_settings(settings)?)
     }
 
     /// A plain HTTPS client standing in for the technician's browser.

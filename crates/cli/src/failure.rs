@@ -4,8 +4,8 @@
 use std::error::Error as StdError;
 use std::process::ExitCode;
 
+use rescue_sso_client_core::{ErrorKind, TlsError, TlsProblem};
 use rescue_sso_proto::{Error as ProtoError, RescueError};
-use rescue_sso_transport::{ErrorKind, TlsError, TlsProblem};
 
 /// A failure ready to report.
 #[derive(Debug)]

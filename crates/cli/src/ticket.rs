@@ -3,11 +3,11 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::time::Duration;
 
+use rescue_sso_client_core::{DEFAULT_CONNECT_TIMEOUT, FromSettings, Settings, TlsSettings};
 use rescue_sso_proto::{
     Arch, CompanyId, Endpoint, GetDtcLoginTicket, GetLoginTicket, LoginTicket, Password,
     RequestMethod, SsoId,
 };
-use rescue_sso_transport::{ClientBuilder, DEFAULT_CONNECT_TIMEOUT, FromSettings, TlsSettings};
 use serde_json::json;
 
 use crate::args::{Console, Format, Method, TicketArgs, Transport};
@@ -126,21 +126,25 @@ fn password(from_stdin: bool) -> Result<Password, Failure> {
     ))
 }
 
-/// Either adapter's client, configured from the plan.
+/// Either adapter's client, configured from the plan: the same settings
+/// for both.
 fn client<C>(plan: &Plan) -> Result<C, Failure>
 where
     C: FromSettings,
     Failure: From<C::Error>,
 {
-    let mut builder = ClientBuilder::<C>::default()
-        .endpoint(plan.endpoint.clone())
-        .method(plan.method)
-        .timeout(plan.timeout)
-        .connect_timeout(plan.timeout.min(DEFAULT_CONNECT_TIMEOUT));
+    let mut settings = Settings::default();
+    settings.endpoint = plan.endpoint.clone();
+    settings.method = plan.method;
+    settings.timeout = plan.timeout;
+    settings.connect_timeout = plan.timeout.min(DEFAULT_CONNECT_TIMEOUT);
     if let Some(pem) = &plan.ca_pem {
-        builder = builder.add_root_pem(pem);
+        settings.tls = settings
+            .tls
+            .add_root_pem(pem)
+            .map_err(|e| Failure::usage(format!("--ca-file: {}", failure::chain(&e))))?;
     }
-    Ok(builder.build()?)
+    Ok(C::from_settings(settings)?)
 }
 
 fn with_hyper(plan: &Plan) -> Result<LoginTicket, Failure> {

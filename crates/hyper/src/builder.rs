@@ -5,17 +5,19 @@ use std::sync::Arc;
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
+use rescue_sso_client_core::{FromSettings, Settings};
 use rescue_sso_proto::http1::{DEFAULT_MAX_HEAD_BYTES, DEFAULT_MAX_HEADERS};
-use rescue_sso_transport::{FromSettings, Settings};
 use tokio_rustls::TlsConnector;
 
 use crate::client::{Client, Inner, Transport};
 use crate::connect::{Connector, Resolve};
 use crate::error::Error;
 
-/// Options for a [`Client`]; start with [`Client::builder`]. The options and
-/// their defaults are the same in both adapters.
-pub type ClientBuilder = rescue_sso_transport::ClientBuilder<Client>;
+// The names the builder's documentation links to.
+#[allow(unused_imports)]
+use rescue_sso_client_core::{ProxySettings, Roots};
+
+rescue_sso_client_core::client_builder!(Client, Error);
 
 impl FromSettings for Client {
     type Error = Error;

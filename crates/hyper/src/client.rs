@@ -12,6 +12,7 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::{CaptureConnection, Connect, capture_connection};
+use rescue_sso_client_core::{ErrorChain, ProxyError, TlsError};
 use rescue_sso_proto::bytes::{Bytes, BytesMut};
 use rescue_sso_proto::http::{Extensions, Request, Response, Version};
 use rescue_sso_proto::http1::{self, DEFAULT_MAX_INFORMATIONAL};
@@ -19,7 +20,6 @@ use rescue_sso_proto::{
     ANSWER_READ_LIMIT, Endpoint, EndpointError, GetDtcLoginTicket, GetLoginTicket, LoginTicket,
     Operation, RequestMethod, check_answer_head,
 };
-use rescue_sso_transport::{ErrorChain, ProxyError, TlsError};
 use tokio::sync::Notify;
 
 use crate::builder::ClientBuilder;
@@ -100,6 +100,7 @@ impl Client {
     /// plain-`http` endpoint is refused at call time whatever the connector
     /// (plain http is only for our own connector and a loopback emulator).
     #[cfg(feature = "hyper-client")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "hyper-client")))]
     pub fn from_hyper_client<C>(
         client: HyperClient<C, Full<Bytes>>,
         endpoint: Endpoint,

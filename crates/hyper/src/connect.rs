@@ -17,12 +17,12 @@ use std::time::Duration;
 use hyper_util::client::legacy::connect::dns::Name;
 use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
 use hyper_util::rt::TokioIo;
-use rescue_sso_proto::http::Uri;
-use rescue_sso_proto::http::uri::Authority;
-use rescue_sso_transport::rustls::pki_types::ServerName;
-use rescue_sso_transport::{
+use rescue_sso_client_core::rustls::pki_types::ServerName;
+use rescue_sso_client_core::{
     ConnectRequest, ProxyError, ProxySettings, Resolver, TlsError, TunnelReply,
 };
+use rescue_sso_proto::http::Uri;
+use rescue_sso_proto::http::uri::Authority;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;

@@ -4,7 +4,7 @@
 //! source, and never carry the master SSO password, a request or response
 //! body, a query string or a ticket.
 
-use rescue_sso_transport::{ErrorKind, ProxyError, TlsError, TransportError};
+use rescue_sso_client_core::{ConfigError, ErrorKind, ProxyError, TlsError};
 
 /// Everything that can go wrong getting a ticket.
 ///
@@ -22,7 +22,7 @@ pub enum Error {
     Protocol(#[from] rescue_sso_proto::Error),
     /// The client could not be built from its settings: fix them.
     #[error("invalid client configuration")]
-    Config(#[from] TransportError),
+    Config(#[from] ConfigError),
     /// No connection could be opened: the name did not resolve, or the
     /// connection was refused or unreachable (the proxy's too). Nothing was
     /// sent; worth a retry later.

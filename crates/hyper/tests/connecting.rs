@@ -10,12 +10,12 @@ use common::{PASSWORD, builder, client, dtc, web};
 use http_body_util::Full;
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::rt::TokioExecutor;
+use rescue_sso_client_core::TlsSettings;
 use rescue_sso_emulator::Emulator;
 use rescue_sso_hyper::proto::bytes::Bytes;
 use rescue_sso_hyper::proto::http::Version;
 use rescue_sso_hyper::proto::{Endpoint, RequestMethod};
-use rescue_sso_hyper::{Client, Error, Proxy, ProxySettings, Roots, TransportError};
-use rescue_sso_transport::TlsSettings;
+use rescue_sso_hyper::{Client, ConfigError, Error, Proxy, ProxySettings, Roots};
 
 /// A listener the kernel completes TCP handshakes for, that never says a
 /// word: a TLS handshake or a `CONNECT` to it hangs.
@@ -100,7 +100,7 @@ async fn the_default_roots_do_not_trust_a_private_ca() {
         .build();
     let c = match built {
         Ok(c) => c,
-        Err(Error::Config(TransportError::NoRoots)) => {
+        Err(Error::Config(ConfigError::NoRoots)) => {
             eprintln!("skipped: this machine has no system roots");
             return;
         }

@@ -103,7 +103,7 @@ async fn two_hundred_concurrent_tickets_over_few_connections() {
     let mut tickets = HashSet::new();
     for call in calls {
         let t = call.await.expect("task").expect("ticket");
-        tickets.insert(t.expose_ticket());
+        tickets.insert(t.expose_ticket().to_owned());
     }
     assert_eq!(tickets.len(), 200, "all distinct");
     let stats = e.stats();

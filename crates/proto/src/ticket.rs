@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 use secrecy::{ExposeSecret, SecretString};
-use uuid::Uuid;
+use zeroize::Zeroize;
 
 use crate::endpoint::Endpoint;
 use crate::error::TicketUrlError;
@@ -42,8 +42,18 @@ pub struct LoginTicket {
     console: Console,
     url: SecretString,
     company_id: CompanyId,
-    ticket: Uuid,
+    /// The ticket GUID, canonical hyphenated form, as Rescue wrote it.
+    ticket: [u8; GUID_LEN],
     arch: Arch,
+}
+
+/// A hyphenated GUID's length.
+const GUID_LEN: usize = 36;
+
+impl Drop for LoginTicket {
+    fn drop(&mut self) {
+        self.ticket.zeroize();
+    }
 }
 
 impl LoginTicket {
@@ -52,9 +62,11 @@ impl LoginTicket {
         self.url.expose_secret()
     }
 
-    /// The ticket GUID.
-    pub fn expose_ticket(&self) -> Uuid {
-        self.ticket
+    /// The ticket GUID, in the canonical hyphenated form
+    /// (`8-4-4-4-12` hex digits), as Rescue wrote it. As secret as the URL.
+    pub fn expose_ticket(&self) -> &str {
+        // Only ASCII hex digits and hyphens are ever stored.
+        std::str::from_utf8(&self.ticket).unwrap_or_default()
     }
 
     /// Which console the URL starts.
@@ -147,7 +159,7 @@ pub(crate) fn validate(text: &str, expected: &Expected<'_>) -> Result<LoginTicke
     let ticket = params
         .ticket
         .as_deref()
-        .and_then(parse_guid)
+        .and_then(guid)
         .ok_or(TicketUrlError::Ticket)?;
     match (expected.console, params.company_id.as_deref()) {
         (_, Some(sent)) if CompanyId::new(sent) == Ok(expected.company_id) => {}
@@ -197,11 +209,10 @@ fn split_host_port(authority: &str) -> Option<(&str, Option<u16>)> {
 
 /// Only the canonical hyphenated form: Rescue writes it that way, and a
 /// looser parse would accept URLs no real ticket has.
-fn parse_guid(text: &str) -> Option<Uuid> {
-    if text.len() != 36 {
-        return None;
-    }
-    Uuid::try_parse(text).ok()
+fn guid(text: &str) -> Option<[u8; GUID_LEN]> {
+    let bytes: [u8; GUID_LEN] = text.as_bytes().try_into().ok()?;
+    uuid::Uuid::try_parse_ascii(&bytes).ok()?;
+    Some(bytes)
 }
 
 #[derive(Default)]

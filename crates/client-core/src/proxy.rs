@@ -10,7 +10,7 @@ use http::uri::{Authority, Scheme};
 use http::{Method, Request, Uri};
 use percent_encoding::percent_decode_str;
 
-use crate::error::TransportError;
+use crate::error::ConfigError;
 use crate::no_proxy::NoProxy;
 
 /// An HTTP proxy that tunnels TLS with `CONNECT`, optionally with Basic
@@ -26,8 +26,8 @@ impl Proxy {
     /// Parses `http://[user[:password]@]host[:port]`; a URL without a scheme
     /// is taken as `http`, and the port defaults to 80. User and password may
     /// be percent-encoded. `https://` and SOCKS proxies are not supported.
-    pub fn parse(url: &str) -> Result<Proxy, TransportError> {
-        let invalid = |reason| TransportError::InvalidProxy { reason };
+    pub fn parse(url: &str) -> Result<Proxy, ConfigError> {
+        let invalid = |reason| ConfigError::InvalidProxy { reason };
         let url = url.trim();
         let with_scheme = if url.contains("://") {
             url.to_owned()
@@ -116,22 +116,21 @@ impl Proxy {
     }
 }
 
-fn basic_auth(userinfo: &str) -> Result<HeaderValue, TransportError> {
+fn basic_auth(userinfo: &str) -> Result<HeaderValue, ConfigError> {
     let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
     let decode = |s: &str| {
         percent_decode_str(s)
             .decode_utf8()
             .map(|s| s.into_owned())
-            .map_err(|_| TransportError::InvalidProxy {
+            .map_err(|_| ConfigError::InvalidProxy {
                 reason: "credentials are not utf-8",
             })
     };
     let token = STANDARD.encode(format!("{}:{}", decode(user)?, decode(password)?));
-    let mut value = HeaderValue::try_from(format!("Basic {token}")).map_err(|_| {
-        TransportError::InvalidProxy {
+    let mut value =
+        HeaderValue::try_from(format!("Basic {token}")).map_err(|_| ConfigError::InvalidProxy {
             reason: "credentials cannot be sent",
-        }
-    })?;
+        })?;
     value.set_sensitive(true);
     Ok(value)
 }
@@ -169,12 +168,12 @@ impl ProxySettings {
     /// with `NO_PROXY` (or `no_proxy`) as the exceptions. Empty variables
     /// count as unset; a set but unusable proxy URL is an error rather than a
     /// silent direct connection.
-    pub fn from_env() -> Result<Self, TransportError> {
+    pub fn from_env() -> Result<Self, ConfigError> {
         ProxySettings::from_lookup(|name| std::env::var(name).ok())
     }
 
     /// As [`ProxySettings::from_env`], reading variables through `lookup`.
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, TransportError> {
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let first = |names: &[&str]| {
             names
                 .iter()
@@ -242,7 +241,7 @@ mod tests {
             "http://p/x",
         ] {
             assert!(
-                matches!(Proxy::parse(bad), Err(TransportError::InvalidProxy { .. })),
+                matches!(Proxy::parse(bad), Err(ConfigError::InvalidProxy { .. })),
                 "{bad}"
             );
         }

@@ -1,24 +1,30 @@
-//! Transport settings shared by the rescue-sso adapters, with no runtime.
+//! The runtime-free core both rescue-sso clients share: settings, TLS trust,
+//! proxy rules and the `CONNECT` request, name resolution a deadline can
+//! abandon, and the error kinds.
 //!
-//! Both `rescue-sso-hyper` and `rescue-sso-blocking` need the same answers to
-//! the same questions: which certificates to trust, whether a host goes
-//! through a proxy, how to ask a proxy for a tunnel, and how long to wait.
-//! Keeping those answers here means the two adapters cannot drift apart.
+//! **You do not need to depend on this crate.** Pick an adapter,
+//! `rescue-sso-hyper` (async, tokio) or `rescue-sso-blocking` (std only); each
+//! re-exports what its users name from here. This crate exists so that the
+//! two adapters cannot drift apart: they ask it the same questions and get
+//! the same answers.
 //!
-//! - [`TlsSettings`]: a rustls `ClientConfig` with the `ring` provider and
-//!   the operating system's roots (or the bundled webpki roots), plus extra
-//!   PEM roots for corporate TLS inspection. There is no switch that turns
-//!   verification off.
+//! - [`TlsSettings`] and [`Roots`]: a rustls `ClientConfig` with the `ring`
+//!   provider, verifying with the operating system's verifier (the default),
+//!   the bundled webpki roots, or only the caller's roots, plus extra PEM
+//!   roots. There is no switch that turns verification off. [`TlsError`]
+//!   says what went wrong with a handshake in plain words.
 //! - [`ProxySettings`] and [`Proxy`]: `HTTPS_PROXY`, `ALL_PROXY` and
 //!   `NO_PROXY` as curl reads them, an explicit proxy, Basic proxy
-//!   authentication, and the `CONNECT` request.
-//! - [`ClientBuilder`]: the options and defaults both adapters' clients are
-//!   built with ([`DEFAULT_CONNECT_TIMEOUT`], [`DEFAULT_TIMEOUT`], pooling).
+//!   authentication; [`ConnectRequest`] and [`TunnelReply`] write and read
+//!   the tunnel handshake by one rule.
+//! - [`Resolve`] and [`Resolver`]: lookups on threads a deadline can abandon.
+//! - [`ErrorKind`]: what both adapters' errors are, for code that acts on
+//!   them.
 //!
 //! Out of scope: sockets and I/O of any kind, which stay in the adapters.
 //!
 //! ```
-//! use rescue_sso_transport::{ProxySettings, Proxy, Roots, TlsSettings};
+//! use rescue_sso_client_core::{ProxySettings, Proxy, Roots, TlsSettings};
 //!
 //! let tls = TlsSettings::new().roots(Roots::Webpki).client_config(&[b"http/1.1"])?;
 //! assert_eq!(tls.alpn_protocols, vec![b"http/1.1".to_vec()]);
@@ -29,7 +35,7 @@
 //! assert!(proxies.proxy_for("secure.logmeinrescue.com", 443).is_some());
 //! assert!(proxies.proxy_for("sso.internal.corp", 443).is_none());
 //! assert!(!format!("{proxies:?}").contains("pa%20ss"));
-//! # Ok::<(), rescue_sso_transport::TransportError>(())
+//! # Ok::<(), rescue_sso_client_core::ConfigError>(())
 //! ```
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -46,13 +52,20 @@ mod tls;
 mod tls_error;
 mod tunnel;
 
-pub use builder::{
-    ClientBuilder, DEFAULT_MAX_IDLE_PER_HOST, DEFAULT_POOL_IDLE_TIMEOUT, FromSettings, Settings,
-};
-pub use error::TransportError;
+pub use builder::{DEFAULT_MAX_IDLE_PER_HOST, DEFAULT_POOL_IDLE_TIMEOUT, FromSettings, Settings};
+pub use error::{BoxError, ConfigError};
 pub use kind::ErrorKind;
 pub use proxy::{Proxy, ProxySettings};
 pub use resolve::{MAX_LOOKUPS_IN_FLIGHT, Resolve, Resolver, SystemResolver};
+/// What [`client_builder!`] names; not part of the public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use rescue_sso_proto::{Endpoint, RequestMethod};
+}
+
+/// The rustls version in use, for crates of this workspace that build their
+/// own TLS configurations. Not re-exported by the adapters.
+#[doc(hidden)]
 pub use rustls;
 pub use tls::{Roots, TlsSettings};
 pub use tls_error::{TlsError, TlsProblem};
@@ -70,11 +83,11 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// of the rescue-sso crates is by construction.
 ///
 /// ```
-/// use rescue_sso_transport::{ErrorChain, TransportError, rustls};
-/// let outer = TransportError::Tls(rustls::Error::General("x".into()));
+/// use rescue_sso_client_core::{ConfigError, ErrorChain};
+/// let outer = ConfigError::Tls("no protocol versions".into());
 /// assert_eq!(
 ///     ErrorChain(&outer).to_string(),
-///     "tls configuration failed: unexpected error: x"
+///     "tls configuration failed: no protocol versions"
 /// );
 /// ```
 #[derive(Debug, Clone, Copy)]
