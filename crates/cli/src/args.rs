@@ -35,6 +35,45 @@ pub(crate) enum Command {
     Emulator(EmulatorArgs),
     /// Start the emulator in-process and log in through both adapters.
     Demo,
+    /// Run the intranet SSO gateway (see docs/gateway.md).
+    #[command(after_help = GATEWAY_EXIT_CODES)]
+    Gateway(GatewayArgs),
+}
+
+pub(crate) const GATEWAY_EXIT_CODES: &str = "\
+Exit codes:
+   0  stopped by SIGTERM or SIGINT after in-flight launches finished
+      (--check-config: the configuration is valid)
+   2  usage error
+  69  the JWT verification keys could not be fetched at start
+  71  the listening socket could not be opened
+  78  the configuration is invalid (the reason is on stderr)";
+
+/// Options of `rescue-sso gateway`.
+#[derive(Debug, Args)]
+pub(crate) struct GatewayArgs {
+    /// The configuration file (TOML).
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "demo",
+        conflicts_with = "demo"
+    )]
+    pub(crate) config: Option<PathBuf>,
+
+    /// Check the configuration, print the effective settings (secrets
+    /// redacted) and exit.
+    #[arg(long, requires = "config")]
+    pub(crate) check_config: bool,
+
+    /// Serve a demo: the embedded emulator, a built-in user accepted from
+    /// loopback, no configuration.
+    #[arg(long)]
+    pub(crate) demo: bool,
+
+    /// Log what happens on stderr (never secrets).
+    #[arg(short, long)]
+    pub(crate) verbose: bool,
 }
 
 /// Options of `rescue-sso ticket`.

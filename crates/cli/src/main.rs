@@ -7,6 +7,7 @@ mod browser;
 mod demo;
 mod emulate;
 mod failure;
+mod gateway;
 mod ticket;
 
 use std::process::ExitCode;
@@ -28,6 +29,10 @@ fn main() -> ExitCode {
         }
         Command::Emulator(args) => (emulate::run(args), false),
         Command::Demo => (demo::run(), false),
+        Command::Gateway(args) => {
+            init_tracing(args.verbose);
+            (gateway::run(args), false)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -73,7 +78,7 @@ fn init_tracing(verbose: bool) {
         return;
     }
     let filter = tracing_subscriber::EnvFilter::new(
-        "rescue_sso=debug,rescue_sso_hyper=debug,rescue_sso_blocking=debug,warn",
+        "rescue_sso=debug,rescue_sso_hyper=debug,rescue_sso_blocking=debug,rescue_sso_gateway=debug,warn",
     );
     tracing_subscriber::fmt()
         .with_env_filter(filter)

@@ -31,12 +31,12 @@ impl FromSettings for Client {
         tcp.set_nodelay(true);
         // Our connector decides the scheme; the TCP part must take both.
         tcp.enforce_http(false);
-        let tls = if settings.endpoint.is_https() {
-            let config = settings.tls.client_config(&[b"h2", b"http/1.1"])?;
-            Some(TlsConnector::from(config))
-        } else {
-            // A loopback emulator the endpoint explicitly allowed.
-            None
+        let tls = match settings.tls.client_config(&[b"h2", b"http/1.1"]) {
+            Ok(config) => Some(TlsConnector::from(config)),
+            Err(err) if settings.endpoint.is_https() => return Err(err.into()),
+            // A plain-http loopback emulator the endpoint explicitly allowed
+            // needs no trust settings; `fetch` to an https URL then fails.
+            Err(_) => None,
         };
         let connector = Connector {
             tcp,
@@ -56,13 +56,14 @@ impl FromSettings for Client {
             .http1_max_buf_size(DEFAULT_MAX_HEAD_BYTES.max(8192))
             .http1_max_headers(DEFAULT_MAX_HEADERS)
             .http2_max_header_list_size(head_limit)
-            .build(connector);
+            .build(connector.clone());
         Ok(Client::from_parts(Inner {
             endpoint: settings.endpoint,
             method: settings.method,
             timeout: settings.timeout,
             transport: Box::new(hyper) as Box<dyn Transport>,
             foreign_connector: false,
+            connector: Some(connector),
         }))
     }
 }

@@ -23,7 +23,7 @@ use rescue_sso_proto::{
 use tokio::sync::Notify;
 
 use crate::builder::ClientBuilder;
-use crate::connect::{ConnectTimedOut, HandshakeClosed, Progress};
+use crate::connect::{ConnectTimedOut, Connector, HandshakeClosed, Progress};
 use crate::error::Error;
 
 type Sending = Pin<
@@ -61,6 +61,9 @@ pub(crate) struct Inner {
     /// Set for a caller's own hyper-util client, whose connector may not do
     /// TLS: a plain-http endpoint is then refused at call time.
     pub(crate) foreign_connector: bool,
+    /// Our own connector, for [`Client::check_connection`]; `None` for a
+    /// caller's client.
+    pub(crate) connector: Option<Connector>,
 }
 
 impl fmt::Debug for Client {
@@ -116,6 +119,7 @@ impl Client {
             timeout,
             transport: Box::new(client),
             foreign_connector: true,
+            connector: None,
         })
     }
 
@@ -138,6 +142,82 @@ impl Client {
     /// Asks for a web console login ticket.
     pub async fn web_login_ticket(&self, op: &GetLoginTicket) -> Result<LoginTicket, Error> {
         self.execute(op).await
+    }
+
+    /// Opens a connection to the endpoint the way a call would (name
+    /// resolution, the proxy tunnel, TCP, the TLS handshake with
+    /// certificate verification, all within the connect timeout), then
+    /// closes it, sending no request: a readiness check that proves Rescue
+    /// is reachable and trusted without asking it for anything.
+    ///
+    /// A client made with `from_hyper_client` cannot tell, and answers
+    /// [`ErrorKind::Config`](crate::ErrorKind::Config).
+    pub async fn check_connection(&self) -> Result<(), Error> {
+        let inner = &*self.inner;
+        let Some(connector) = &inner.connector else {
+            return Err(rescue_sso_proto::Error::Endpoint(EndpointError::NotABase).into());
+        };
+        let uri = rescue_sso_proto::http::Uri::try_from(inner.endpoint.base_url())
+            .map_err(|_| rescue_sso_proto::Error::Endpoint(EndpointError::Malformed))?;
+        let mut connector = connector.clone();
+        match tower_service::Service::call(&mut connector, uri).await {
+            Ok(conn) => {
+                drop(conn);
+                Ok(())
+            }
+            Err(err) => Err(classify_connect(err)),
+        }
+    }
+
+    /// Sends any request through this client's connector, for the other
+    /// calls an application around Rescue makes (a JWKS, an OpenID
+    /// provider), so that it needs no second HTTP stack: the same trust
+    /// settings, proxy rules, name resolution, connect timeout and call
+    /// deadline, no redirects followed (a 3xx is an answer like any other),
+    /// and at most `max_body` bytes of the answer read
+    /// ([`proto::Error::BodyTooLarge`](crate::proto::Error::BodyTooLarge)
+    /// past it).
+    ///
+    /// Only `https` URIs, or `http` to a loopback address.
+    pub async fn fetch(
+        &self,
+        request: Request<Bytes>,
+        max_body: usize,
+    ) -> Result<Response<Bytes>, Error> {
+        let inner = &*self.inner;
+        let uri = request.uri();
+        let https = uri.scheme_str() == Some("https");
+        let loopback_http = uri.scheme_str() == Some("http")
+            && uri.host().is_some_and(|host| {
+                let bare = host.trim_start_matches('[').trim_end_matches(']');
+                host.eq_ignore_ascii_case("localhost")
+                    || bare
+                        .parse::<std::net::IpAddr>()
+                        .is_ok_and(|ip| ip.is_loopback())
+            });
+        if !(https || loopback_http) {
+            return Err(
+                rescue_sso_proto::Error::Endpoint(EndpointError::PlainHttpNotAllowed).into(),
+            );
+        }
+        let mut request = request.map(Full::new);
+        let captured = capture_connection(&mut request);
+        let exchange = async {
+            let response = inner
+                .transport
+                .send(request)
+                .await
+                .map_err(|err| classify(err, &captured))?;
+            let (parts, body) = response.into_parts();
+            let body = read_up_to(body, max_body.saturating_add(1)).await?;
+            if body.len() > max_body {
+                return Err(rescue_sso_proto::Error::BodyTooLarge { limit: max_body }.into());
+            }
+            Ok::<_, Error>(Response::from_parts(parts, body))
+        };
+        tokio::time::timeout(inner.timeout, exchange)
+            .await
+            .map_err(|_| Error::Timeout)?
     }
 
     /// Sends `op` and decodes the answer, within the call timeout.
@@ -189,7 +269,7 @@ impl Client {
             }
             // What the head alone refuses needs no body.
             check_answer_head(parts.status, &parts.headers)?;
-            let body = read_capped(body).await?;
+            let body = read_up_to(body, ANSWER_READ_LIMIT).await?;
             Ok::<_, Error>(Response::from_parts(parts, body))
         };
         let exchange = async {
@@ -253,22 +333,22 @@ fn too_many_interim() -> Error {
     .into()
 }
 
-/// Reads at most [`ANSWER_READ_LIMIT`] bytes of the body: what decoding
-/// needs to tell an answer from one over the cap. A longer body is not read
-/// further (the connection is then dropped, not reused).
-async fn read_capped(mut body: Incoming) -> Result<Bytes, Error> {
+/// Reads at most `limit` bytes of the body ([`ANSWER_READ_LIMIT`] for an
+/// answer: what decoding needs to tell one over the cap). A longer body is
+/// not read further (the connection is then dropped, not reused).
+async fn read_up_to(mut body: Incoming, limit: usize) -> Result<Bytes, Error> {
     // The usual answer is one frame: keep it as it came, without a copy.
     let mut first: Option<Bytes> = None;
     let mut joined: Option<BytesMut> = None;
     let mut len = 0usize;
-    while len < ANSWER_READ_LIMIT {
+    while len < limit {
         let Some(frame) = body.frame().await else {
             break;
         };
         let Ok(data) = frame.map_err(body_error)?.into_data() else {
             continue;
         };
-        let data = data.slice(..data.len().min(ANSWER_READ_LIMIT - len));
+        let data = data.slice(..data.len().min(limit - len));
         len += data.len();
         match (&mut first, &mut joined) {
             (None, None) => first = Some(data),
@@ -328,6 +408,24 @@ fn classify(err: hyper_util::client::legacy::Error, captured: &CaptureConnection
         return Error::Incomplete(Box::new(err));
     }
     Error::Closed(Box::new(err))
+}
+
+/// Sorts a failure of our own connector, as `classify` does for one that
+/// came through hyper-util.
+fn classify_connect(err: crate::error::BoxError) -> Error {
+    if find::<ConnectTimedOut>(&*err).is_some() {
+        return Error::ConnectTimeout;
+    }
+    if let Some(proxy) = find::<ProxyError>(&*err) {
+        return Error::Proxy(proxy.clone());
+    }
+    if let Some(tls) = find::<TlsError>(&*err) {
+        return Error::Tls(tls.clone());
+    }
+    if find::<HandshakeClosed>(&*err).is_some() {
+        return Error::Closed(err);
+    }
+    Error::Connect(err)
 }
 
 fn body_error(err: hyper::Error) -> Error {

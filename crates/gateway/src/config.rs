@@ -1,0 +1,1054 @@
+//! The configuration file: one TOML document, checked whole before anything
+//! starts. Every key is documented in `docs/gateway.md`; a reference file
+//! with every key and its default is `docs/gateway.example.toml`.
+
+use std::ffi::OsString;
+use std::fmt;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use ipnet::IpNet;
+use rescue_sso_hyper::proto::http::uri::Scheme;
+use rescue_sso_hyper::proto::http::{HeaderName, Uri};
+use rescue_sso_hyper::proto::{CompanyId, DEFAULT_ENDPOINT, Endpoint, Password};
+use serde::Deserialize;
+use zeroize::Zeroize;
+
+use crate::error::ConfigError;
+use crate::jwt::Algorithm;
+use crate::technicians::{MapFile, Rules, Template};
+
+/// The name of the systemd credential that holds the master SSO password.
+pub const CREDENTIAL_NAME: &str = "rescue-sso-password";
+
+/// The environment variable that may hold the master SSO password, when no
+/// file does.
+pub const PASSWORD_ENV: &str = "RESCUE_SSO_PASSWORD";
+
+/// A checked configuration, its secrets loaded. `Debug` and `Display` show
+/// every setting with the secrets redacted.
+pub struct Config {
+    pub(crate) listen: Listen,
+    pub(crate) public_url: Option<Origin>,
+    pub(crate) tls: Option<TlsFiles>,
+    pub(crate) rescue: Rescue,
+    pub(crate) identity: Identity,
+    pub(crate) technicians: Rules,
+    pub(crate) consoles: Vec<ConsoleChoice>,
+    pub(crate) per_user: Quota,
+    pub(crate) audit: Option<PathBuf>,
+    pub(crate) server: Server,
+}
+
+/// Where the gateway listens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Listen {
+    /// A TCP address (port 0: any free port).
+    Tcp(SocketAddr),
+    /// A unix socket at this path.
+    Unix(PathBuf),
+}
+
+impl Listen {
+    fn parse(text: &str) -> Result<Listen, ConfigError> {
+        if let Some(path) = text.strip_prefix("unix:") {
+            if path.is_empty() {
+                return Err(invalid("listen", "a unix socket needs a path: unix:/run/…"));
+            }
+            return Ok(Listen::Unix(PathBuf::from(path)));
+        }
+        text.parse::<SocketAddr>().map(Listen::Tcp).map_err(|_| {
+            invalid(
+                "listen",
+                "expected ADDRESS:PORT with an IP address (127.0.0.1:8080, [::1]:8080), or unix:/path",
+            )
+        })
+    }
+
+    /// Whether this is a TCP address on a loopback interface.
+    pub fn is_loopback(&self) -> bool {
+        matches!(self, Listen::Tcp(addr) if addr.ip().is_loopback())
+    }
+}
+
+impl fmt::Display for Listen {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Listen::Tcp(addr) => write!(f, "{addr}"),
+            Listen::Unix(path) => write!(f, "unix:{}", path.display()),
+        }
+    }
+}
+
+/// A scheme, host and port: the gateway's public URL, what browsers see
+/// as its origin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub(crate) https: bool,
+    /// `scheme://host[:port]`, lowercase, the default port left out, as a
+    /// browser sends it in `Origin`.
+    pub(crate) serialized: String,
+}
+
+impl Origin {
+    /// Parses a public URL: `https://host[:port]` (plain `http` only for a
+    /// loopback host), no path, query or user info.
+    pub fn parse(text: &str) -> Result<Origin, ConfigError> {
+        let key = "public_url";
+        let uri: Uri = text
+            .parse()
+            .map_err(|_| invalid(key, "not a URL: expected https://host[:port]"))?;
+        let (Some(scheme), Some(authority)) = (uri.scheme(), uri.authority()) else {
+            return Err(invalid(key, "expected https://host[:port]"));
+        };
+        if authority.as_str().contains('@')
+            || uri.query().is_some()
+            || !matches!(uri.path(), "" | "/")
+        {
+            return Err(invalid(
+                key,
+                "only scheme, host and port: no path, query or user info",
+            ));
+        }
+        let https = if *scheme == Scheme::HTTPS {
+            true
+        } else if *scheme == Scheme::HTTP && is_loopback_host(authority.host()) {
+            false
+        } else {
+            return Err(invalid(
+                key,
+                "must be https (http only for a loopback address)",
+            ));
+        };
+        let host = authority.host().to_ascii_lowercase();
+        let default_port = if https { 443 } else { 80 };
+        let serialized = match authority.port_u16() {
+            Some(port) if port != default_port => format!("{scheme}://{host}:{port}"),
+            _ => format!("{scheme}://{host}"),
+        };
+        Ok(Origin { https, serialized })
+    }
+
+    /// The origin of a loopback listener that has no public URL.
+    pub(crate) fn of_loopback(addr: SocketAddr) -> Origin {
+        Origin {
+            https: false,
+            serialized: format!("http://{addr}"),
+        }
+    }
+
+    /// `scheme://host[:port]`.
+    pub fn as_str(&self) -> &str {
+        &self.serialized
+    }
+}
+
+fn is_loopback_host(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// The certificate chain and key the gateway serves HTTPS with.
+#[derive(Debug, Clone)]
+pub(crate) struct TlsFiles {
+    pub(crate) cert_file: PathBuf,
+    pub(crate) key_file: PathBuf,
+}
+
+/// Where the master SSO password came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum PasswordSource {
+    File(PathBuf),
+    Credential(PathBuf),
+    Environment,
+    /// Given in code (the demo, a caller's own setup).
+    Given,
+}
+
+/// How the gateway talks to Rescue.
+pub(crate) struct Rescue {
+    pub(crate) endpoint: Endpoint,
+    pub(crate) company_id: CompanyId,
+    pub(crate) password: Password,
+    pub(crate) password_source: PasswordSource,
+    pub(crate) ca_file: Option<PathBuf>,
+    pub(crate) ca_pem: Option<Vec<u8>>,
+    pub(crate) timeout: Duration,
+}
+
+/// Which peers may name the user in a header.
+#[derive(Debug, Clone)]
+pub(crate) struct TrustedProxies {
+    pub(crate) nets: Vec<IpNet>,
+    pub(crate) unix: bool,
+}
+
+impl TrustedProxies {
+    pub(crate) fn trusts_ip(&self, ip: IpAddr) -> bool {
+        let ip = ip.to_canonical();
+        self.nets.iter().any(|net| net.contains(&ip))
+    }
+}
+
+/// Where JWT verification keys come from.
+#[derive(Debug, Clone)]
+pub(crate) enum Jwks {
+    Url { url: Uri, refresh: Duration },
+    File(PathBuf),
+}
+
+/// Who the user is.
+#[derive(Debug, Clone)]
+pub(crate) enum Identity {
+    TrustedHeader {
+        header: HeaderName,
+        trusted: TrustedProxies,
+        groups_header: Option<HeaderName>,
+    },
+    JwtAssertion {
+        header: HeaderName,
+        jwks: Jwks,
+        algorithm: Algorithm,
+        issuer: String,
+        audience: String,
+        user_claim: String,
+        groups_claim: Option<String>,
+        leeway: Duration,
+    },
+    /// `rescue-sso gateway --demo`: one built-in user, from loopback peers.
+    Demo { user: String },
+}
+
+/// A console the landing page offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConsoleChoice {
+    /// The 64-bit Desktop Technician Console.
+    Dtc64,
+    /// The Desktop Technician Console (Rescue's default architecture).
+    Dtc,
+    /// The web Technician Console.
+    Web,
+}
+
+impl ConsoleChoice {
+    /// The form value: `dtc64`, `dtc` or `web`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConsoleChoice::Dtc64 => "dtc64",
+            ConsoleChoice::Dtc => "dtc",
+            ConsoleChoice::Web => "web",
+        }
+    }
+
+    /// What the button says.
+    pub fn label(self) -> &'static str {
+        match self {
+            ConsoleChoice::Dtc64 => "Desktop Technician Console (64-bit)",
+            ConsoleChoice::Dtc => "Desktop Technician Console",
+            ConsoleChoice::Web => "Web Technician Console",
+        }
+    }
+
+    pub(crate) fn parse(text: &str) -> Option<ConsoleChoice> {
+        match text {
+            "dtc64" => Some(ConsoleChoice::Dtc64),
+            "dtc" => Some(ConsoleChoice::Dtc),
+            "web" => Some(ConsoleChoice::Web),
+            _ => None,
+        }
+    }
+}
+
+/// Launches allowed per user and period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Quota {
+    pub(crate) count: u32,
+    pub(crate) per: Duration,
+}
+
+impl Quota {
+    fn parse(text: &str) -> Result<Quota, ConfigError> {
+        let key = "limits.per_user";
+        let bad = || {
+            invalid(
+                key,
+                "expected N/second, N/minute or N/hour with N at least 1",
+            )
+        };
+        let (count, unit) = text.split_once('/').ok_or_else(bad)?;
+        let count: u32 = count.trim().parse().map_err(|_| bad())?;
+        let per = match unit.trim() {
+            "second" => Duration::from_secs(1),
+            "minute" => Duration::from_secs(60),
+            "hour" => Duration::from_secs(3600),
+            _ => return Err(bad()),
+        };
+        if count == 0 {
+            return Err(bad());
+        }
+        Ok(Quota { count, per })
+    }
+}
+
+impl fmt::Display for Quota {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let unit = match self.per.as_secs() {
+            1 => "second",
+            60 => "minute",
+            _ => "hour",
+        };
+        write!(f, "{}/{unit}", self.count)
+    }
+}
+
+/// How the HTTP server guards itself.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Server {
+    pub(crate) header_read_timeout: Duration,
+    pub(crate) shutdown_grace: Duration,
+}
+
+// ---------------------------------------------------------------------------
+// The file as written.
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    listen: String,
+    public_url: Option<String>,
+    tls: Option<RawTls>,
+    rescue: RawRescue,
+    identity: RawIdentity,
+    #[serde(default)]
+    technicians: RawTechnicians,
+    #[serde(default)]
+    launch: RawLaunch,
+    #[serde(default)]
+    limits: RawLimits,
+    #[serde(default)]
+    audit: RawAudit,
+    #[serde(default)]
+    server: RawServer,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTls {
+    cert_file: PathBuf,
+    key_file: PathBuf,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRescue {
+    endpoint: Option<String>,
+    company_id: String,
+    password_file: Option<PathBuf>,
+    ca_file: Option<PathBuf>,
+    timeout: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIdentity {
+    mode: String,
+    header: Option<String>,
+    trusted_proxies: Option<Vec<String>>,
+    #[serde(default)]
+    allow_any_proxy: bool,
+    groups_header: Option<String>,
+    jwks_url: Option<String>,
+    jwks_file: Option<PathBuf>,
+    jwks_refresh: Option<String>,
+    algorithm: Option<String>,
+    issuer: Option<String>,
+    audience: Option<String>,
+    claim: Option<String>,
+    groups_claim: Option<String>,
+    leeway: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawTechnicians {
+    sso_id: Option<String>,
+    #[serde(default)]
+    strip_domain: bool,
+    #[serde(default)]
+    lowercase: bool,
+    map_file: Option<PathBuf>,
+    allowed_groups: Option<Vec<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawLaunch {
+    consoles: Option<Vec<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawLimits {
+    per_user: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawAudit {
+    file: Option<PathBuf>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawServer {
+    header_read_timeout: Option<String>,
+    shutdown_grace: Option<String>,
+}
+
+/// Defaults, named once: the example file and the docs show these.
+pub(crate) mod defaults {
+    pub(crate) const RESCUE_TIMEOUT: &str = "10s";
+    pub(crate) const HEADER: &str = "Remote-User";
+    pub(crate) const JWKS_REFRESH: &str = "5m";
+    pub(crate) const LEEWAY: &str = "30s";
+    pub(crate) const CLAIM: &str = "email";
+    pub(crate) const SSO_ID: &str = "{user}";
+    pub(crate) const PER_USER: &str = "10/minute";
+    pub(crate) const HEADER_READ_TIMEOUT: &str = "10s";
+    pub(crate) const SHUTDOWN_GRACE: &str = "30s";
+}
+
+fn invalid(key: &str, reason: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        key: key.to_owned(),
+        reason: reason.into(),
+    }
+}
+
+fn duration(key: &str, text: Option<&str>, default: &str) -> Result<Duration, ConfigError> {
+    let text = text.unwrap_or(default);
+    let value = humantime::parse_duration(text).map_err(|_| {
+        invalid(
+            key,
+            format!("{text:?} is not a duration such as \"10s\" or \"5m\""),
+        )
+    })?;
+    if value.is_zero() {
+        return Err(invalid(key, "must be longer than zero"));
+    }
+    Ok(value)
+}
+
+fn header_name(key: &str, text: &str) -> Result<HeaderName, ConfigError> {
+    HeaderName::from_bytes(text.as_bytes())
+        .map_err(|_| invalid(key, format!("{text:?} is not a header name")))
+}
+
+/// What the configuration may read besides its own file: the environment
+/// (for the password and systemd's credentials directory). Injected so tests
+/// need not change the process environment.
+pub(crate) type Env<'a> = &'a dyn Fn(&str) -> Option<OsString>;
+
+impl Config {
+    /// Reads and checks the file at `path`; relative paths in it are
+    /// relative to its folder. The password comes from `password_file`, else
+    /// systemd's `$CREDENTIALS_DIRECTORY/rescue-sso-password`, else
+    /// `RESCUE_SSO_PASSWORD`.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        Config::parse(&text, base, &|name| std::env::var_os(name))
+    }
+
+    /// Checks configuration text; relative paths are relative to `base`.
+    pub fn from_toml(text: &str, base: &Path) -> Result<Config, ConfigError> {
+        Config::parse(text, base, &|name| std::env::var_os(name))
+    }
+
+    pub(crate) fn parse(text: &str, base: &Path, env: Env<'_>) -> Result<Config, ConfigError> {
+        let raw: Raw = toml::from_str(text).map_err(|e| ConfigError::Syntax(e.to_string()))?;
+        let resolve = |path: PathBuf| {
+            if path.is_absolute() {
+                path
+            } else {
+                base.join(path)
+            }
+        };
+
+        let listen = Listen::parse(&raw.listen)?;
+        let public_url = match raw.public_url.as_deref() {
+            Some(url) => Some(Origin::parse(url)?),
+            None if listen.is_loopback() => None,
+            None => {
+                return Err(invalid(
+                    "public_url",
+                    "required unless the gateway listens on a loopback address",
+                ));
+            }
+        };
+        let tls = raw.tls.map(|t| TlsFiles {
+            cert_file: resolve(t.cert_file),
+            key_file: resolve(t.key_file),
+        });
+
+        let rescue = rescue(raw.rescue, &resolve, env)?;
+        let identity = identity(raw.identity, &resolve)?;
+        let technicians = technicians(raw.technicians, &resolve, &identity)?;
+
+        let consoles = match raw.launch.consoles {
+            None => vec![ConsoleChoice::Dtc64, ConsoleChoice::Dtc, ConsoleChoice::Web],
+            Some(list) => {
+                let mut consoles = Vec::new();
+                for name in &list {
+                    let console = ConsoleChoice::parse(name).ok_or_else(|| {
+                        invalid(
+                            "launch.consoles",
+                            format!("{name:?}: expected dtc64, dtc or web"),
+                        )
+                    })?;
+                    if !consoles.contains(&console) {
+                        consoles.push(console);
+                    }
+                }
+                if consoles.is_empty() {
+                    return Err(invalid("launch.consoles", "at least one console"));
+                }
+                consoles
+            }
+        };
+        let per_user = Quota::parse(raw.limits.per_user.as_deref().unwrap_or(defaults::PER_USER))?;
+        let server = Server {
+            header_read_timeout: duration(
+                "server.header_read_timeout",
+                raw.server.header_read_timeout.as_deref(),
+                defaults::HEADER_READ_TIMEOUT,
+            )?,
+            shutdown_grace: duration(
+                "server.shutdown_grace",
+                raw.server.shutdown_grace.as_deref(),
+                defaults::SHUTDOWN_GRACE,
+            )?,
+        };
+        Ok(Config {
+            listen,
+            public_url,
+            tls,
+            rescue,
+            identity,
+            technicians,
+            consoles,
+            per_user,
+            audit: raw.audit.file.map(resolve),
+            server,
+        })
+    }
+
+    /// Where the gateway listens.
+    pub fn listen(&self) -> &Listen {
+        &self.listen
+    }
+
+    /// Listens at `listen` instead of what the file says.
+    pub fn set_listen(&mut self, listen: Listen) {
+        self.listen = listen;
+    }
+
+    /// The demo's configuration: `endpoint` (an emulator that trusts
+    /// `ca_pem`), company `654321`, the given password, and one built-in
+    /// user, `demo`, accepted from loopback peers only, whose SSO ID is
+    /// `123456`.
+    pub fn demo(endpoint: Endpoint, ca_pem: Option<Vec<u8>>, password: Password) -> Config {
+        let map = MapFile::from_pairs([("demo", "123456")]);
+        Config {
+            listen: Listen::Tcp(SocketAddr::from(([127, 0, 0, 1], 0))),
+            public_url: None,
+            tls: None,
+            rescue: Rescue {
+                endpoint,
+                company_id: CompanyId::from(654_321),
+                password,
+                password_source: PasswordSource::Given,
+                ca_file: None,
+                ca_pem,
+                timeout: Duration::from_secs(10),
+            },
+            identity: Identity::Demo {
+                user: "demo".to_owned(),
+            },
+            technicians: Rules::new(Some(Template::user()), false, false, Some(map), None),
+            consoles: vec![ConsoleChoice::Dtc64, ConsoleChoice::Dtc, ConsoleChoice::Web],
+            per_user: Quota {
+                count: 10,
+                per: Duration::from_secs(60),
+            },
+            audit: None,
+            server: Server {
+                header_read_timeout: Duration::from_secs(10),
+                shutdown_grace: Duration::from_secs(30),
+            },
+        }
+    }
+}
+
+fn rescue(
+    raw: RawRescue,
+    resolve: &dyn Fn(PathBuf) -> PathBuf,
+    env: Env<'_>,
+) -> Result<Rescue, ConfigError> {
+    let endpoint_text = raw.endpoint.as_deref().unwrap_or(DEFAULT_ENDPOINT);
+    let endpoint = Endpoint::builder(endpoint_text)
+        .allow_loopback_http()
+        .build()
+        .map_err(|e| invalid("rescue.endpoint", e.to_string()))?;
+    let company_id =
+        CompanyId::new(&raw.company_id).map_err(|e| invalid("rescue.company_id", e.to_string()))?;
+    let timeout = duration(
+        "rescue.timeout",
+        raw.timeout.as_deref(),
+        defaults::RESCUE_TIMEOUT,
+    )?;
+    let ca_file = raw.ca_file.map(resolve);
+    let ca_pem = match &ca_file {
+        Some(path) => Some(std::fs::read(path).map_err(|source| ConfigError::Read {
+            path: path.clone(),
+            source,
+        })?),
+        None => None,
+    };
+    let (password, password_source) = password(raw.password_file.map(resolve), env)?;
+    Ok(Rescue {
+        endpoint,
+        company_id,
+        password,
+        password_source,
+        ca_file,
+        ca_pem,
+        timeout,
+    })
+}
+
+/// The master SSO password: `password_file`, else systemd's credential,
+/// else the environment. Never a value in the configuration file.
+fn password(
+    file: Option<PathBuf>,
+    env: Env<'_>,
+) -> Result<(Password, PasswordSource), ConfigError> {
+    let credential =
+        env("CREDENTIALS_DIRECTORY").map(|dir| PathBuf::from(dir).join(CREDENTIAL_NAME));
+    let (mut text, source) = if let Some(path) = file {
+        (read_secret(&path)?, PasswordSource::File(path))
+    } else if let Some(path) = credential.filter(|p| p.exists()) {
+        (read_secret(&path)?, PasswordSource::Credential(path))
+    } else if let Some(value) = env(PASSWORD_ENV) {
+        let text = value.into_string().map_err(|_| {
+            invalid(
+                "rescue.password",
+                format!("{PASSWORD_ENV} is not valid unicode"),
+            )
+        })?;
+        (text, PasswordSource::Environment)
+    } else {
+        return Err(invalid(
+            "rescue.password_file",
+            format!(
+                "no master SSO password: set password_file, a systemd credential named {CREDENTIAL_NAME}, or {PASSWORD_ENV}"
+            ),
+        ));
+    };
+    // One line; the line ending a file usually has is not part of it.
+    let end = text.trim_end_matches(['\n', '\r']).len();
+    let password = Password::new(text.get(..end).unwrap_or_default())
+        .map_err(|e| invalid("rescue.password", e.to_string()));
+    text.zeroize();
+    Ok((password?, source))
+}
+
+fn read_secret(path: &Path) -> Result<String, ConfigError> {
+    let bytes = std::fs::read(path).map_err(|source| ConfigError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        let mut bytes = e.into_bytes();
+        bytes.zeroize();
+        invalid(
+            "rescue.password_file",
+            format!("{} is not UTF-8", path.display()),
+        )
+    })
+}
+
+fn identity(
+    raw: RawIdentity,
+    resolve: &dyn Fn(PathBuf) -> PathBuf,
+) -> Result<Identity, ConfigError> {
+    let only_for = |key: &str, present: bool, mode: &str| {
+        if present {
+            Err(invalid(
+                &format!("identity.{key}"),
+                format!("only for mode = \"{mode}\""),
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    match raw.mode.as_str() {
+        "trusted-header" => {
+            for (key, present) in [
+                ("jwks_url", raw.jwks_url.is_some()),
+                ("jwks_file", raw.jwks_file.is_some()),
+                ("jwks_refresh", raw.jwks_refresh.is_some()),
+                ("algorithm", raw.algorithm.is_some()),
+                ("issuer", raw.issuer.is_some()),
+                ("audience", raw.audience.is_some()),
+                ("claim", raw.claim.is_some()),
+                ("groups_claim", raw.groups_claim.is_some()),
+                ("leeway", raw.leeway.is_some()),
+            ] {
+                only_for(key, present, "jwt-assertion")?;
+            }
+            let header = header_name(
+                "identity.header",
+                raw.header.as_deref().unwrap_or(defaults::HEADER),
+            )?;
+            let list = raw.trusted_proxies.ok_or_else(|| {
+                invalid(
+                    "identity.trusted_proxies",
+                    "required: the addresses (CIDRs, or \"unix\") of the proxies allowed to name the user",
+                )
+            })?;
+            let trusted = trusted_proxies(&list, raw.allow_any_proxy)?;
+            let groups_header = raw
+                .groups_header
+                .as_deref()
+                .map(|h| header_name("identity.groups_header", h))
+                .transpose()?;
+            Ok(Identity::TrustedHeader {
+                header,
+                trusted,
+                groups_header,
+            })
+        }
+        "jwt-assertion" => {
+            only_for(
+                "trusted_proxies",
+                raw.trusted_proxies.is_some(),
+                "trusted-header",
+            )?;
+            only_for(
+                "groups_header",
+                raw.groups_header.is_some(),
+                "trusted-header",
+            )?;
+            only_for("allow_any_proxy", raw.allow_any_proxy, "trusted-header")?;
+            let header = header_name(
+                "identity.header",
+                raw.header.as_deref().ok_or_else(|| {
+                    invalid(
+                        "identity.header",
+                        "required: the header the proxy puts its JWT in (X-Pomerium-Jwt-Assertion, Cf-Access-Jwt-Assertion, X-Goog-Iap-Jwt-Assertion)",
+                    )
+                })?,
+            )?;
+            let jwks = match (raw.jwks_url, raw.jwks_file) {
+                (Some(url), None) => {
+                    let uri: Uri = url
+                        .parse()
+                        .map_err(|_| invalid("identity.jwks_url", "not a URL"))?;
+                    let https = uri.scheme() == Some(&Scheme::HTTPS);
+                    let loopback_http = uri.scheme() == Some(&Scheme::HTTP)
+                        && uri.host().is_some_and(is_loopback_host);
+                    if !(https || loopback_http) {
+                        return Err(invalid(
+                            "identity.jwks_url",
+                            "must be https (http only for a loopback address)",
+                        ));
+                    }
+                    Jwks::Url {
+                        url: uri,
+                        refresh: duration(
+                            "identity.jwks_refresh",
+                            raw.jwks_refresh.as_deref(),
+                            defaults::JWKS_REFRESH,
+                        )?,
+                    }
+                }
+                (None, Some(file)) => {
+                    only_for(
+                        "jwks_refresh",
+                        raw.jwks_refresh.is_some(),
+                        "jwt-assertion with jwks_url",
+                    )?;
+                    Jwks::File(resolve(file))
+                }
+                _ => {
+                    return Err(invalid(
+                        "identity.jwks_url",
+                        "exactly one of jwks_url and jwks_file",
+                    ));
+                }
+            };
+            let algorithm = match raw.algorithm.as_deref() {
+                Some(name) => Algorithm::parse(name).ok_or_else(|| {
+                    invalid(
+                        "identity.algorithm",
+                        format!("{name:?}: expected ES256, RS256 or EdDSA"),
+                    )
+                })?,
+                None => {
+                    return Err(invalid(
+                        "identity.algorithm",
+                        "required: the one algorithm the proxy signs with (ES256, RS256 or EdDSA)",
+                    ));
+                }
+            };
+            let required = |key: &str, value: Option<String>| {
+                value
+                    .filter(|v| !v.is_empty())
+                    .ok_or_else(|| invalid(&format!("identity.{key}"), "required"))
+            };
+            Ok(Identity::JwtAssertion {
+                header,
+                jwks,
+                algorithm,
+                issuer: required("issuer", raw.issuer)?,
+                audience: required("audience", raw.audience)?,
+                user_claim: raw.claim.unwrap_or_else(|| defaults::CLAIM.to_owned()),
+                groups_claim: raw.groups_claim,
+                leeway: duration("identity.leeway", raw.leeway.as_deref(), defaults::LEEWAY)?,
+            })
+        }
+        "oidc" => Err(invalid(
+            "identity.mode",
+            "\"oidc\" is not available in this version; use \"trusted-header\" or \"jwt-assertion\"",
+        )),
+        other => Err(invalid(
+            "identity.mode",
+            format!("{other:?}: expected \"trusted-header\" or \"jwt-assertion\""),
+        )),
+    }
+}
+
+fn trusted_proxies(list: &[String], allow_any: bool) -> Result<TrustedProxies, ConfigError> {
+    let key = "identity.trusted_proxies";
+    if list.is_empty() {
+        return Err(invalid(key, "at least one CIDR, or \"unix\""));
+    }
+    let mut trusted = TrustedProxies {
+        nets: Vec::new(),
+        unix: false,
+    };
+    for entry in list {
+        if entry == "unix" {
+            trusted.unix = true;
+            continue;
+        }
+        let net = entry
+            .parse::<IpNet>()
+            .or_else(|_| entry.parse::<IpAddr>().map(IpNet::from))
+            .map_err(|_| {
+                invalid(
+                    key,
+                    format!("{entry:?} is not a CIDR, an address, or \"unix\""),
+                )
+            })?;
+        if net.prefix_len() == 0 && !allow_any {
+            return Err(invalid(
+                key,
+                format!(
+                    "{entry} trusts every address to name the user; set allow_any_proxy = true if the network really guarantees that only the proxy reaches the gateway"
+                ),
+            ));
+        }
+        trusted.nets.push(net.trunc());
+    }
+    Ok(trusted)
+}
+
+fn technicians(
+    raw: RawTechnicians,
+    resolve: &dyn Fn(PathBuf) -> PathBuf,
+    identity: &Identity,
+) -> Result<Rules, ConfigError> {
+    let template = Template::parse_option(raw.sso_id.as_deref().unwrap_or(defaults::SSO_ID))
+        .map_err(|reason| invalid("technicians.sso_id", reason))?;
+    if template.is_none() && raw.map_file.is_none() {
+        return Err(invalid(
+            "technicians.sso_id",
+            "an empty template leaves only the map file's users, and there is no map_file",
+        ));
+    }
+    let map = match raw.map_file {
+        Some(path) => {
+            let path = resolve(path);
+            Some(MapFile::load(&path, raw.strip_domain, raw.lowercase)?)
+        }
+        None => None,
+    };
+    let allowed_groups = match raw.allowed_groups {
+        Some(groups) if groups.is_empty() => {
+            return Err(invalid(
+                "technicians.allowed_groups",
+                "at least one group, or leave it out",
+            ));
+        }
+        Some(groups) => {
+            let has_groups = match identity {
+                Identity::TrustedHeader { groups_header, .. } => groups_header.is_some(),
+                Identity::JwtAssertion { groups_claim, .. } => groups_claim.is_some(),
+                Identity::Demo { .. } => false,
+            };
+            if !has_groups {
+                return Err(invalid(
+                    "technicians.allowed_groups",
+                    "needs identity.groups_header (trusted-header) or identity.groups_claim (jwt-assertion)",
+                ));
+            }
+            Some(groups)
+        }
+        None => None,
+    };
+    Ok(Rules::new(
+        template,
+        raw.strip_domain,
+        raw.lowercase,
+        map,
+        allowed_groups,
+    ))
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// The effective settings, as TOML, secrets redacted: what
+/// `rescue-sso gateway --check-config` prints.
+impl fmt::Display for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let q = |s: &str| format!("{s:?}");
+        writeln!(f, "listen = {}", q(&self.listen.to_string()))?;
+        match &self.public_url {
+            Some(url) => writeln!(f, "public_url = {}", q(url.as_str()))?,
+            None => writeln!(f, "# public_url: the bound loopback address")?,
+        }
+        if let Some(tls) = &self.tls {
+            writeln!(f, "\n[tls]")?;
+            writeln!(f, "cert_file = {}", q(&tls.cert_file.display().to_string()))?;
+            writeln!(f, "key_file = {}", q(&tls.key_file.display().to_string()))?;
+        }
+        let r = &self.rescue;
+        writeln!(f, "\n[rescue]")?;
+        writeln!(f, "endpoint = {}", q(&r.endpoint.to_string()))?;
+        writeln!(f, "company_id = {}", q(&r.company_id.to_string()))?;
+        let source = match &r.password_source {
+            PasswordSource::File(path) => format!("from {}", path.display()),
+            PasswordSource::Credential(path) => {
+                format!("from the systemd credential {}", path.display())
+            }
+            PasswordSource::Environment => format!("from {PASSWORD_ENV}"),
+            PasswordSource::Given => "given in code".to_owned(),
+        };
+        writeln!(f, "# password: [redacted], {source}")?;
+        if let Some(ca) = &r.ca_file {
+            writeln!(f, "ca_file = {}", q(&ca.display().to_string()))?;
+        }
+        writeln!(
+            f,
+            "timeout = {}",
+            q(&humantime::format_duration(r.timeout).to_string())
+        )?;
+        writeln!(f, "\n[identity]")?;
+        match &self.identity {
+            Identity::TrustedHeader {
+                header,
+                trusted,
+                groups_header,
+            } => {
+                writeln!(f, "mode = \"trusted-header\"")?;
+                writeln!(f, "header = {}", q(header.as_str()))?;
+                let mut list: Vec<String> = trusted.nets.iter().map(ToString::to_string).collect();
+                if trusted.unix {
+                    list.push("unix".to_owned());
+                }
+                writeln!(f, "trusted_proxies = {list:?}")?;
+                if let Some(g) = groups_header {
+                    writeln!(f, "groups_header = {}", q(g.as_str()))?;
+                }
+            }
+            Identity::JwtAssertion {
+                header,
+                jwks,
+                algorithm,
+                issuer,
+                audience,
+                user_claim,
+                groups_claim,
+                leeway,
+            } => {
+                writeln!(f, "mode = \"jwt-assertion\"")?;
+                writeln!(f, "header = {}", q(header.as_str()))?;
+                match jwks {
+                    Jwks::Url { url, refresh } => {
+                        writeln!(f, "jwks_url = {}", q(&url.to_string()))?;
+                        writeln!(
+                            f,
+                            "jwks_refresh = {}",
+                            q(&humantime::format_duration(*refresh).to_string())
+                        )?;
+                    }
+                    Jwks::File(path) => {
+                        writeln!(f, "jwks_file = {}", q(&path.display().to_string()))?
+                    }
+                }
+                writeln!(f, "algorithm = {}", q(algorithm.as_str()))?;
+                writeln!(f, "issuer = {}", q(issuer))?;
+                writeln!(f, "audience = {}", q(audience))?;
+                writeln!(f, "claim = {}", q(user_claim))?;
+                if let Some(g) = groups_claim {
+                    writeln!(f, "groups_claim = {}", q(g))?;
+                }
+                writeln!(
+                    f,
+                    "leeway = {}",
+                    q(&humantime::format_duration(*leeway).to_string())
+                )?;
+            }
+            Identity::Demo { user } => {
+                writeln!(
+                    f,
+                    "# mode: the demo's built-in user {user:?}, from loopback peers only"
+                )?;
+            }
+        }
+        writeln!(f, "\n[technicians]")?;
+        write!(f, "{}", self.technicians)?;
+        writeln!(f, "\n[launch]")?;
+        let consoles: Vec<&str> = self.consoles.iter().map(|c| c.as_str()).collect();
+        writeln!(f, "consoles = {consoles:?}")?;
+        writeln!(f, "\n[limits]")?;
+        writeln!(f, "per_user = {}", q(&self.per_user.to_string()))?;
+        writeln!(f, "\n[audit]")?;
+        match &self.audit {
+            Some(path) => writeln!(f, "file = {}", q(&path.display().to_string()))?,
+            None => writeln!(f, "# file: standard output")?,
+        }
+        writeln!(f, "\n[server]")?;
+        writeln!(
+            f,
+            "header_read_timeout = {}",
+            q(&humantime::format_duration(self.server.header_read_timeout).to_string())
+        )?;
+        writeln!(
+            f,
+            "shutdown_grace = {}",
+            q(&humantime::format_duration(self.server.shutdown_grace).to_string())
+        )
+    }
+}

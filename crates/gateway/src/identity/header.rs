@@ -1,0 +1,57 @@
+//! `trusted-header`: the user name from a header that a trusted proxy sets
+//! (Authelia, oauth2-proxy, Traefik forwardAuth, Apache with Kerberos).
+
+use axum::http::HeaderName;
+use axum::http::request::Parts;
+
+use super::{Identify, Peer, Refusal, User, user_name};
+use crate::config::TrustedProxies;
+
+/// The header names the user only when the TCP peer is a trusted proxy.
+#[derive(Debug)]
+pub(crate) struct TrustedHeader {
+    pub(crate) header: HeaderName,
+    pub(crate) trusted: TrustedProxies,
+    pub(crate) groups_header: Option<HeaderName>,
+}
+
+impl TrustedHeader {
+    fn trusts(&self, peer: Peer) -> bool {
+        match peer {
+            Peer::Tcp(addr) => self.trusted.trusts_ip(addr.ip()),
+            Peer::Unix => self.trusted.unix,
+        }
+    }
+}
+
+impl Identify for TrustedHeader {
+    async fn identify(&self, parts: &Parts, peer: Option<Peer>) -> Result<User, Refusal> {
+        let peer = peer.ok_or(Refusal::NoPeer)?;
+        let values: Vec<_> = parts.headers.get_all(&self.header).iter().collect();
+        if !self.trusts(peer) {
+            // With or without the header: a request that went around the
+            // proxy. Logged by the caller, with the peer.
+            return Err(Refusal::UntrustedPeer);
+        }
+        let name = match values.as_slice() {
+            [] => return Err(Refusal::MissingHeader),
+            [one] => user_name(one.as_bytes()).ok_or(Refusal::BadHeader)?,
+            // Two proxies, or one that appends: which one is the user?
+            _ => return Err(Refusal::BadHeader),
+        };
+        let groups = match &self.groups_header {
+            None => Vec::new(),
+            Some(header) => parts
+                .headers
+                .get_all(header)
+                .iter()
+                .filter_map(|v| std::str::from_utf8(v.as_bytes()).ok())
+                .flat_map(|v| v.split(','))
+                .map(str::trim)
+                .filter(|g| !g.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        };
+        Ok(User { name, groups })
+    }
+}

@@ -1,0 +1,162 @@
+//! `jwt-assertion`: a JWT signed by an identity-aware proxy (Pomerium,
+//! Cloudflare Access, Google IAP), checked against the proxy's published
+//! keys.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::{Duration, Instant, SystemTime};
+
+use axum::http::request::Parts;
+use axum::http::{HeaderName, Request, Uri};
+use rescue_sso_hyper::proto::bytes::Bytes;
+
+use super::{Identify, Peer, Refusal, User, user_name};
+use crate::jwt::{self, Algorithm, KeySet};
+
+/// The most bytes of a JWKS read.
+const MAX_JWKS_BYTES: usize = 256 * 1024;
+
+/// The shortest time between two refreshes that a token with an unknown
+/// `kid` may cause: a key the proxy rotates in is picked up at once, and a
+/// flood of forged `kid`s costs the proxy one fetch per interval.
+pub(crate) const MIN_REFRESH_INTERVAL: Duration = Duration::from_secs(10);
+
+/// Where the keys come from.
+#[derive(Debug, Clone)]
+pub(crate) enum KeySource {
+    Url(Uri),
+    File(PathBuf),
+}
+
+/// The proxy's verification keys: loaded at start, refreshed on a schedule
+/// and when a token names a key not yet known (at most once per
+/// [`MIN_REFRESH_INTERVAL`]). A failed refresh keeps the keys there were.
+#[derive(Debug)]
+pub(crate) struct KeyStore {
+    source: KeySource,
+    algorithm: Algorithm,
+    client: rescue_sso_hyper::Client,
+    current: RwLock<Option<Arc<KeySet>>>,
+    last_attempt: Mutex<Option<Instant>>,
+}
+
+impl KeyStore {
+    pub(crate) fn new(
+        source: KeySource,
+        algorithm: Algorithm,
+        client: rescue_sso_hyper::Client,
+    ) -> KeyStore {
+        KeyStore {
+            source,
+            algorithm,
+            client,
+            current: RwLock::new(None),
+            last_attempt: Mutex::new(None),
+        }
+    }
+
+    /// The keys now, if any have loaded.
+    pub(crate) fn current(&self) -> Option<Arc<KeySet>> {
+        self.current
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Loads the keys now.
+    pub(crate) async fn refresh(&self) -> Result<usize, Box<dyn std::error::Error + Send + Sync>> {
+        *self
+            .last_attempt
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(Instant::now());
+        let json = match &self.source {
+            KeySource::File(path) => tokio::fs::read(path).await?,
+            KeySource::Url(url) => {
+                let request = Request::get(url.clone())
+                    .header("accept", "application/json")
+                    .body(Bytes::new())?;
+                let response = self.client.fetch(request, MAX_JWKS_BYTES).await?;
+                if !response.status().is_success() {
+                    return Err(format!(
+                        "the key set answered status {}",
+                        response.status().as_u16()
+                    )
+                    .into());
+                }
+                response.into_body().to_vec()
+            }
+        };
+        let keys = KeySet::parse(&json, self.algorithm)?;
+        let count = keys.len();
+        *self.current.write().unwrap_or_else(PoisonError::into_inner) = Some(Arc::new(keys));
+        Ok(count)
+    }
+
+    /// The keys to check a token naming `kid` with: the current ones if
+    /// they hold it, else freshly loaded ones, rate-limited.
+    async fn keys_for(&self, kid: Option<&str>) -> Option<Arc<KeySet>> {
+        let current = self.current();
+        let known = match (&current, kid) {
+            (Some(keys), Some(kid)) => keys.has_kid(kid),
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        if known {
+            return current;
+        }
+        let due = {
+            let mut last = self
+                .last_attempt
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            let due = last.is_none_or(|at| at.elapsed() >= MIN_REFRESH_INTERVAL);
+            if due {
+                // Claimed now, so concurrent requests do not all fetch.
+                *last = Some(Instant::now());
+            }
+            due
+        };
+        if due && let Err(err) = self.refresh().await {
+            tracing::warn!(error = %err, "refreshing the jwt keys failed; keeping the old ones");
+        }
+        self.current().or(current)
+    }
+}
+
+/// The mode: a JWT in `header`, checked by `rules` against `keys`.
+#[derive(Debug)]
+pub(crate) struct JwtAssertion {
+    pub(crate) header: HeaderName,
+    pub(crate) rules: jwt::Rules,
+    pub(crate) keys: Arc<KeyStore>,
+}
+
+impl Identify for JwtAssertion {
+    async fn identify(&self, parts: &Parts, _peer: Option<Peer>) -> Result<User, Refusal> {
+        let values: Vec<_> = parts.headers.get_all(&self.header).iter().collect();
+        let token = match values.as_slice() {
+            [] => return Err(Refusal::MissingAssertion),
+            [one] => one
+                .to_str()
+                .map_err(|_| Refusal::Assertion(jwt::JwtError::Malformed))?
+                .trim(),
+            _ => return Err(Refusal::Assertion(jwt::JwtError::Malformed)),
+        };
+        let kid = jwt::kid_of(token);
+        let keys = self
+            .keys
+            .keys_for(kid.as_deref())
+            .await
+            .ok_or(Refusal::NoKeys)?;
+        let claims = self
+            .rules
+            .verify(token, &keys, SystemTime::now())
+            .map_err(Refusal::Assertion)?;
+        let name =
+            user_name(claims.user.as_bytes()).ok_or(Refusal::Assertion(jwt::JwtError::NoUser))?;
+        Ok(User {
+            name,
+            groups: claims.groups,
+        })
+    }
+}
