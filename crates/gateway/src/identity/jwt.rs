@@ -29,14 +29,16 @@ pub(crate) enum KeySource {
 }
 
 /// The proxy's verification keys: loaded at start, refreshed on a schedule
-/// and when a token names a key not yet known (at most once per
-/// [`MIN_REFRESH_INTERVAL`]). A failed refresh keeps the keys there were.
+/// and when a token names a key not yet known (such refreshes at most once
+/// per [`MIN_REFRESH_INTERVAL`]; the scheduled ones do not count). A failed
+/// refresh keeps the keys there were.
 #[derive(Debug)]
 pub(crate) struct KeyStore {
     source: KeySource,
     algorithm: Algorithm,
     client: rescue_sso_hyper::Client,
     current: RwLock<Option<Arc<KeySet>>>,
+    /// The last refresh a token with an unknown `kid` caused.
     last_attempt: Mutex<Option<Instant>>,
 }
 
@@ -65,10 +67,6 @@ impl KeyStore {
 
     /// Loads the keys now.
     pub(crate) async fn refresh(&self) -> Result<usize, Box<dyn std::error::Error + Send + Sync>> {
-        *self
-            .last_attempt
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some(Instant::now());
         let json = match &self.source {
             KeySource::File(path) => tokio::fs::read(path).await?,
             KeySource::Url(url) => {

@@ -1,0 +1,485 @@
+//! `trusted-header` mode against the emulator: who may name the user, what
+//! a launch does, and every way one is refused.
+
+mod common;
+
+use std::net::{IpAddr, Ipv4Addr};
+
+use common::{Harness, PASSWORD, TRUSTED_HEADER, metric, send_from};
+use hyper::{Method, StatusCode};
+use rescue_sso_emulator::Fault;
+
+fn other_loopback() -> IpAddr {
+    IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2))
+}
+
+#[tokio::test]
+async fn a_trusted_proxys_user_launches_each_console() {
+    let h = Harness::start(TRUSTED_HEADER).await;
+    let page = h
+        .send(Method::GET, "/", &[("remote-user", "123456")], "")
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains("Signed in as <strong id=\"user\">123456</strong>"),
+        "{}",
+        page.body
+    );
+    for console in ["dtc64", "dtc", "web"] {
+        assert!(
+            page.body.contains(&format!("value=\"{console}\"")),
+            "{console}"
+        );
+    }
+
+    let base = h.emulator.base_url();
+    for (console, path, arch) in [
+        (
+            "dtc64",
+            "/TechConsole/DesktopApp/DownloadSSO.aspx?companyid=654321&ticket=",
+            true,
+        ),
+        (
+            "dtc",
+            "/TechConsole/DesktopApp/DownloadSSO.aspx?companyid=654321&ticket=",
+            false,
+        ),
+        ("web", "/SSO/Login.aspx?Ticket=", false),
+    ] {
+        let answer = h.launch("123456", console).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::SEE_OTHER,
+            "{console}: {}",
+            answer.body
+        );
+        let location = answer.header("location");
+        assert!(location.starts_with(&format!("{base}{path}")), "{location}");
+        assert_eq!(location.ends_with("&arch=64"), arch, "{location}");
+        assert_eq!(answer.header("cache-control"), "no-store");
+        assert_eq!(answer.header("referrer-policy"), "no-referrer");
+    }
+    assert_eq!(h.emulator.stats().tickets_issued, 3);
+    let seen = h.emulator.requests();
+    assert!(
+        seen.iter()
+            .all(|r| r.method == Method::POST && !r.password_in_url)
+    );
+}
+
+#[tokio::test]
+async fn the_header_from_any_other_peer_is_refused_and_logged() {
+    let h = Harness::start(TRUSTED_HEADER).await;
+    for headers in [
+        &[("remote-user", "123456")][..],
+        &[],
+        // X-Forwarded-For is never trusted.
+        &[("remote-user", "123456"), ("x-forwarded-for", "127.0.0.1")],
+    ] {
+        for path in ["/", "/launch"] {
+            let method = if path == "/" {
+                Method::GET
+            } else {
+                Method::POST
+            };
+            let answer = send_from(
+                other_loopback(),
+                &h.url,
+                method,
+                path,
+                headers,
+                "console=dtc",
+            )
+            .await;
+            assert_eq!(answer.status, StatusCode::FORBIDDEN, "{headers:?} {path}");
+            assert!(answer.body.contains("sign-in proxy"), "{}", answer.body);
+        }
+    }
+    assert_eq!(h.emulator.stats().requests, 0, "nothing reached Rescue");
+    let lines = h.audit.lines();
+    assert!(!lines.is_empty());
+    for line in &lines {
+        assert_eq!(line["event"], "refusal");
+        assert_eq!(line["outcome"], "untrusted_peer");
+        assert_eq!(line["status"], 403);
+        assert!(
+            line["peer"]
+                .as_str()
+                .is_some_and(|p| p.starts_with("127.0.0.2:")),
+            "{line}"
+        );
+    }
+    let metrics = h.metrics().await;
+    assert_eq!(
+        metric(
+            &metrics,
+            "rescue_sso_gateway_identity_refusals_total{reason=\"untrusted_peer\"}"
+        ),
+        lines.len() as u64
+    );
+}
+
+#[tokio::test]
+async fn a_trusted_peer_without_a_usable_header_is_401() {
+    let h = Harness::start(TRUSTED_HEADER).await;
+    for headers in [
+        &[][..],
+        &[("remote-user", "")],
+        &[("remote-user", "  ")],
+        &[("remote-user", "alice"), ("remote-user", "mallory")],
+    ] {
+        let answer = h.send(Method::GET, "/", headers, "").await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{headers:?}");
+    }
+    let long = "a".repeat(300);
+    let answer = h
+        .send(Method::GET, "/", &[("remote-user", &long)], "")
+        .await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(h.emulator.stats().requests, 0);
+}
+
+#[tokio::test]
+async fn cross_site_launches_are_refused_before_rescue_is_asked() {
+    let h = Harness::start(TRUSTED_HEADER).await;
+    let form = ("content-type", "application/x-www-form-urlencoded");
+    for headers in [
+        &[("origin", "https://evil.example")][..],
+        &[("origin", "null")],
+        &[("sec-fetch-site", "cross-site")],
+        &[("sec-fetch-site", "same-site")],
+        &[
+            ("origin", "https://evil.example"),
+            ("sec-fetch-site", "same-origin"),
+        ],
+    ] {
+        let mut all = vec![("remote-user", "123456"), form];
+        all.extend_from_slice(headers);
+        let answer = h.send(Method::POST, "/launch", &all, "console=dtc").await;
+        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{headers:?}");
+        assert!(answer.body.contains("another site"), "{}", answer.body);
+    }
+    assert_eq!(h.emulator.stats().requests, 0);
+    // No Origin and no Sec-Fetch-Site: not a browser, no forgery to fear.
+    let answer = h
+        .send(
+            Method::POST,
+            "/launch",
+            &[("remote-user", "123456"), form],
+            "console=dtc",
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    let metrics = h.metrics().await;
+    assert_eq!(
+        metric(
+            &metrics,
+            "rescue_sso_gateway_launches_total{console=\"-\",outcome=\"cross_site\"}"
+        ),
+        5
+    );
+}
+
+#[tokio::test]
+async fn a_get_launches_only_from_a_bookmark() {
+    let h = Harness::start(TRUSTED_HEADER).await;
+    let user = ("remote-user", "123456");
+    let bookmark = h
+        .send(
+            Method::GET,
+            "/launch?console=dtc",
+            &[user, ("sec-fetch-site", "none")],
+            "",
+        )
+        .await;
+    assert_eq!(bookmark.status, StatusCode::SEE_OTHER);
+    for headers in [
+        &[user, ("sec-fetch-site", "cross-site")][..],
+        &[user, ("sec-fetch-site", "same-site")],
+        &[user],
+    ] {
+        let answer = h
+            .send(Method::GET, "/launch?console=dtc", headers, "")
+            .await;
+        assert_eq!(answer.status, StatusCode::OK, "{headers:?}");
+        assert!(answer.body.contains("Start LogMeIn Rescue"));
+    }
+    assert_eq!(h.emulator.stats().tickets_issued, 1);
+}
+
+#[tokio::test]
+async fn users_without_an_sso_id_or_group_get_a_page_not_a_call() {
+    let h = Harness::start(TRUSTED_HEADER).await;
+    let dir = h.dir.clone();
+    drop(h);
+    let map = dir.join("map.csv");
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(&map, "CORP\\Alice,alice\n").expect("map");
+    let h = Harness::start(&format!(
+        "{TRUSTED_HEADER}[technicians]\nsso_id = \"\"\nstrip_domain = true\nlowercase = true\nmap_file = \"{}\"\nallowed_groups = [\"rescue-techs\"]\n",
+        map.display()
+    ))
+    .await;
+    let ok = launch_in_groups(&h, "alice@corp.example", "staff, rescue-techs").await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let unknown = launch_in_groups(&h, "bob", "rescue-techs").await;
+    assert_eq!(unknown.status, StatusCode::FORBIDDEN);
+    assert!(
+        unknown
+            .body
+            .contains("no LogMeIn Rescue technician account"),
+        "{}",
+        unknown.body
+    );
+    let outside = launch_in_groups(&h, "alice", "staff").await;
+    assert_eq!(outside.status, StatusCode::FORBIDDEN);
+    assert!(outside.body.contains("not in a group"), "{}", outside.body);
+    assert_eq!(h.emulator.stats().requests, 1);
+    let outcomes: Vec<String> = h
+        .audit
+        .lines()
+        .iter()
+        .map(|l| l["outcome"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(outcomes, ["ok", "no_sso_id", "not_in_group"]);
+}
+
+async fn launch_in_groups(h: &Harness, user: &str, groups: &str) -> common::Answer {
+    let origin = h.url.clone();
+    h.send(
+        Method::POST,
+        "/launch",
+        &[
+            ("remote-user", user),
+            ("remote-groups", groups),
+            ("origin", &origin),
+            ("content-type", "application/x-www-form-urlencoded"),
+        ],
+        "console=dtc",
+    )
+    .await
+}
+
+#[tokio::test]
+async fn rescue_refusals_and_faults_each_have_their_status() {
+    let h = Harness::start_with(common::emulator().await, "1s", TRUSTED_HEADER).await;
+    let faults = h.emulator.faults();
+    let custom = |body: &'static str| Fault::Custom {
+        status: 200,
+        body: body.into(),
+        content_type: None,
+    };
+    let cases = [
+        (
+            custom("INVALIDPASSWORD"),
+            StatusCode::BAD_GATEWAY,
+            "refused",
+        ),
+        (
+            custom("INVALIDCOMPANYID"),
+            StatusCode::BAD_GATEWAY,
+            "refused",
+        ),
+        (
+            custom("MISSINGPARAMETERS"),
+            StatusCode::BAD_GATEWAY,
+            "refused",
+        ),
+        (
+            Fault::ServerError,
+            StatusCode::BAD_GATEWAY,
+            "invalid_answer",
+        ),
+        (
+            custom("OK:https://evil.example/"),
+            StatusCode::BAD_GATEWAY,
+            "invalid_answer",
+        ),
+        (Fault::Reset, StatusCode::SERVICE_UNAVAILABLE, "unreachable"),
+        (
+            Fault::Delay(std::time::Duration::from_secs(3)),
+            StatusCode::GATEWAY_TIMEOUT,
+            "timeout",
+        ),
+    ];
+    for (fault, status, outcome) in cases {
+        faults.push_next(fault.clone());
+        let answer = h.launch("123456", "dtc").await;
+        assert_eq!(answer.status, status, "{fault:?}: {}", answer.body);
+        assert!(answer.body.contains("administrator"), "{}", answer.body);
+        assert!(!answer.body.contains(PASSWORD));
+        let request_id = answer.header("x-request-id").to_owned();
+        assert!(
+            answer.body.contains(&request_id),
+            "the page shows its request id"
+        );
+        let last = h.audit.lines().pop().expect("an audit line");
+        assert_eq!(last["outcome"], outcome, "{fault:?}");
+        assert_eq!(last["request_id"], request_id.as_str());
+    }
+}
+
+#[tokio::test]
+async fn a_rescue_nobody_answers_for_is_503() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port();
+    let h = Harness::start(TRUSTED_HEADER).await;
+    let dir = common::scratch("unreachable");
+    let toml = format!(
+        "listen = \"127.0.0.1:0\"\n{}{TRUSTED_HEADER}",
+        common::rescue_section(&h.emulator, &dir, "2s")
+    )
+    .replace(
+        &h.emulator.base_url(),
+        &format!("https://127.0.0.1:{closed}"),
+    );
+    let config = rescue_sso_gateway::Config::from_toml(&toml, &dir).expect("config");
+    let unreachable = Harness::serve(common::emulator().await, config, dir).await;
+    let answer = unreachable.launch("123456", "dtc").await;
+    assert_eq!(
+        answer.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        answer.body
+    );
+    let ready = unreachable.send(Method::GET, "/readyz", &[], "").await;
+    assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(ready.body.contains("not reachable"), "{}", ready.body);
+}
+
+#[tokio::test]
+async fn too_many_launches_are_429_with_retry_after() {
+    let h = Harness::start(&format!(
+        "{TRUSTED_HEADER}[limits]\nper_user = \"2/minute\"\n"
+    ))
+    .await;
+    assert_eq!(
+        h.launch("123456", "dtc").await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        h.launch("123456", "dtc").await.status,
+        StatusCode::SEE_OTHER
+    );
+    let limited = h.launch("123456", "dtc").await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = limited.header("retry-after").parse().expect("seconds");
+    assert!((1..=30).contains(&retry), "{retry}");
+    // Another user has an allowance of their own.
+    assert_eq!(h.launch("alice", "dtc").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(h.emulator.stats().tickets_issued, 3);
+    assert_eq!(
+        metric(&h.metrics().await, "rescue_sso_gateway_rate_limited_total"),
+        1
+    );
+}
+
+#[tokio::test]
+async fn the_audit_log_metrics_and_pages_hold_no_secret() {
+    let h = Harness::start(TRUSTED_HEADER).await;
+    let mut seen = Vec::new();
+    for console in ["dtc64", "web"] {
+        let answer = h.launch("123456", console).await;
+        seen.push(answer.header("location").to_owned());
+    }
+    h.emulator.faults().push_next(Fault::Custom {
+        status: 500,
+        body: format!("<html>you sent Password={PASSWORD}</html>").into(),
+        content_type: None,
+    });
+    let failed = h.launch("123456", "dtc").await;
+    assert_eq!(failed.status, StatusCode::BAD_GATEWAY);
+    let _ = send_from(
+        other_loopback(),
+        &h.url,
+        Method::GET,
+        "/",
+        &[("remote-user", "x")],
+        "",
+    )
+    .await;
+    let metrics = h.metrics().await;
+    let audit = h.audit.text();
+    let encoded: String = form_urlencoded::byte_serialize(PASSWORD.as_bytes()).collect();
+    for text in [&audit, &metrics, &failed.body] {
+        assert!(!text.contains(PASSWORD), "{text}");
+        assert!(!text.contains(&encoded), "{text}");
+        for location in &seen {
+            let ticket = location
+                .rsplit(['=', '&'])
+                .find(|part| part.len() == 36)
+                .unwrap_or("");
+            assert!(!ticket.is_empty());
+            assert!(!text.contains(ticket), "a ticket in {text}");
+            assert!(!text.contains(location.as_str()));
+        }
+    }
+    // Each launch and refusal is one line, with what happened.
+    let lines = h.audit.lines();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[0]["user"], "123456");
+    assert_eq!(lines[0]["sso_id"], "123456");
+    assert_eq!(lines[0]["console"], "dtc64");
+    assert_eq!(lines[0]["outcome"], "ok");
+    assert_eq!(lines[0]["status"], 303);
+    assert!(lines[0]["rescue_ms"].is_u64());
+    assert!(lines[0]["time"].as_str().is_some_and(|t| t.ends_with('Z')));
+}
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers() {
+    let h = Harness::start(TRUSTED_HEADER).await;
+    let answers = [
+        h.send(Method::GET, "/", &[("remote-user", "123456")], "")
+            .await,
+        h.send(Method::GET, "/", &[], "").await,
+        h.send(Method::GET, "/nowhere", &[("remote-user", "123456")], "")
+            .await,
+        h.launch("123456", "dtc").await,
+        h.send(Method::GET, "/healthz", &[], "").await,
+    ];
+    let emulator_origin = h.emulator.base_url();
+    for answer in &answers {
+        let csp = answer.header("content-security-policy");
+        assert!(csp.contains("default-src 'none'"), "{csp}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert!(
+            csp.contains(&format!("form-action 'self' {emulator_origin}")),
+            "{csp}"
+        );
+        assert!(!csp.contains("script-src"), "{csp}");
+        assert_eq!(answer.header("x-content-type-options"), "nosniff");
+        assert_eq!(answer.header("x-frame-options"), "DENY");
+        assert_eq!(answer.header("cache-control"), "no-store");
+        assert_eq!(answer.header("x-request-id").len(), 32);
+        // Served over plain http on loopback: no HSTS.
+        assert_eq!(answer.header("strict-transport-security"), "");
+    }
+    // A request id a client sends is not taken.
+    let answer = h
+        .send(Method::GET, "/healthz", &[("x-request-id", "forged")], "")
+        .await;
+    assert_ne!(answer.header("x-request-id"), "forged");
+}
+
+#[tokio::test]
+async fn oversized_requests_are_refused() {
+    let h = Harness::start(TRUSTED_HEADER).await;
+    let big = "console=dtc&x=".to_owned() + &"a".repeat(64 * 1024);
+    let origin = h.url.clone();
+    let answer = h
+        .send(
+            Method::POST,
+            "/launch",
+            &[("remote-user", "123456"), ("origin", &origin)],
+            &big,
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(h.emulator.stats().requests, 0);
+    let bad = h.launch("123456", "nonsense").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}
