@@ -202,6 +202,15 @@ impl EmulatorHandle {
         self.shared.seen()
     }
 
+    /// Blocks the calling thread until the emulator has received `count`
+    /// requests in all, or `timeout` has passed; whether it had. For a test
+    /// that must act while a request is in flight (a stalled or delayed
+    /// one), without guessing with a sleep. From async code, call it on a
+    /// blocking thread.
+    pub fn wait_for_requests(&self, count: u64, timeout: Duration) -> bool {
+        self.shared.wait_for_requests(count, timeout)
+    }
+
     /// Stops accepting, waits for in-flight requests (up to a few seconds, as
     /// a stalled one never ends), then returns.
     pub async fn shutdown(mut self) {

@@ -58,6 +58,8 @@ pub(crate) struct Shared {
     pub(crate) counters: Counters,
     tickets: Mutex<Tickets>,
     seen: Mutex<VecDeque<SeenRequest>>,
+    /// Woken each time a request is seen.
+    arrivals: std::sync::Condvar,
 }
 
 /// Issued tickets, and their IDs in issue order so old ones can be dropped
@@ -80,6 +82,7 @@ impl Shared {
             counters: Counters::default(),
             tickets: Mutex::new(Tickets::default()),
             seen: Mutex::new(VecDeque::new()),
+            arrivals: std::sync::Condvar::new(),
         }
     }
 
@@ -151,6 +154,20 @@ impl Shared {
             seen.pop_front();
         }
         seen.push_back(request);
+        self.arrivals.notify_all();
+    }
+
+    /// Blocks until `count` requests in all have been seen, or `timeout`
+    /// passes; whether they were.
+    pub(crate) fn wait_for_requests(&self, count: u64, timeout: Duration) -> bool {
+        let seen = lock(&self.seen);
+        let (_seen, waited) = self
+            .arrivals
+            .wait_timeout_while(seen, timeout, |_| {
+                self.counters.requests.load(Ordering::Relaxed) < count
+            })
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        !waited.timed_out()
     }
 
     pub(crate) fn seen(&self) -> Vec<SeenRequest> {

@@ -1052,3 +1052,311 @@ impl fmt::Display for Config {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    const EXAMPLE: &str = include_str!("../../../docs/gateway.example.toml");
+    const SECRET: &str = "Example-Master-Pa55";
+
+    fn env(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<OsString> + use<> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        move |name| vars.get(name).map(OsString::from)
+    }
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(
+            text,
+            Path::new("/nonexistent"),
+            &env(&[(PASSWORD_ENV, SECRET)]),
+        )
+    }
+
+    fn error(text: &str) -> String {
+        parse(text).map(|_| ()).unwrap_err().to_string()
+    }
+
+    const MINIMAL: &str = "listen = \"127.0.0.1:0\"\n[rescue]\ncompany_id = \"1\"\n[identity]\nmode = \"trusted-header\"\ntrusted_proxies = [\"127.0.0.1\"]\n";
+
+    #[test]
+    fn the_example_file_is_valid_and_shows_its_defaults() {
+        let config = parse(EXAMPLE).expect("the example parses");
+        let shown = config.to_string();
+        assert!(
+            shown.contains("public_url = \"https://rescue.intranet.example\""),
+            "{shown}"
+        );
+        assert!(shown.contains("per_user = \"10/minute\""), "{shown}");
+        assert!(
+            shown.contains("trusted_proxies = [\"127.0.0.1/32\", \"::1/128\"]"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains(&format!("# password: [redacted], from {PASSWORD_ENV}")),
+            "{shown}"
+        );
+        assert!(!shown.contains(SECRET));
+        assert!(!format!("{config:?}").contains(SECRET));
+        // The effective settings are themselves a valid file.
+        assert!(parse(&shown).is_ok(), "{shown}");
+    }
+
+    #[test]
+    fn defaults_fill_a_minimal_file() {
+        let config = parse(MINIMAL).expect("minimal");
+        assert_eq!(
+            config.per_user,
+            Quota {
+                count: 10,
+                per: Duration::from_secs(60)
+            }
+        );
+        assert_eq!(config.consoles.len(), 3);
+        assert_eq!(config.rescue.timeout, Duration::from_secs(10));
+        assert_eq!(config.rescue.endpoint.to_string(), DEFAULT_ENDPOINT);
+        assert!(
+            matches!(&config.identity, Identity::TrustedHeader { header, .. } if header == "remote-user")
+        );
+    }
+
+    #[test]
+    fn who_may_name_the_user_is_never_assumed() {
+        let without = MINIMAL.replace("trusted_proxies = [\"127.0.0.1\"]\n", "");
+        assert!(error(&without).contains("identity.trusted_proxies: required"));
+        for any in ["0.0.0.0/0", "::/0"] {
+            let text = MINIMAL.replace("[\"127.0.0.1\"]", &format!("[\"{any}\"]"));
+            assert!(error(&text).contains("allow_any_proxy"), "{any}");
+            let allowed = text.replace("[identity]\n", "[identity]\nallow_any_proxy = true\n");
+            assert!(parse(&allowed).is_ok(), "{any}");
+        }
+        let unix = MINIMAL.replace("[\"127.0.0.1\"]", "[\"unix\", \"10.1.2.0/24\"]");
+        let config = parse(&unix).expect("unix");
+        let Identity::TrustedHeader { trusted, .. } = &config.identity else {
+            panic!("mode");
+        };
+        assert!(trusted.unix);
+        assert!(trusted.trusts_ip("10.1.2.9".parse().expect("ip")));
+        assert!(
+            trusted.trusts_ip("::ffff:10.1.2.9".parse().expect("ip")),
+            "IPv4-mapped"
+        );
+        assert!(!trusted.trusts_ip("10.1.3.9".parse().expect("ip")));
+        assert!(error(&MINIMAL.replace("[\"127.0.0.1\"]", "[]")).contains("at least one"));
+        assert!(
+            error(&MINIMAL.replace("[\"127.0.0.1\"]", "[\"proxy.corp\"]")).contains("not a CIDR")
+        );
+    }
+
+    #[test]
+    fn the_public_url_is_https_and_required_off_loopback() {
+        let public = MINIMAL.replace("127.0.0.1:0", "0.0.0.0:8080");
+        assert!(error(&public).contains("public_url: required"));
+        let http = public.replace("[rescue]", "public_url = \"http://gw.example\"\n[rescue]");
+        assert!(error(&http).contains("must be https"));
+        for bad in [
+            "https://gw.example/path",
+            "https://u@gw.example",
+            "https://gw.example/?q",
+            "gw.example",
+        ] {
+            let text = public.replace("[rescue]", &format!("public_url = \"{bad}\"\n[rescue]"));
+            assert!(parse(&text).is_err(), "{bad}");
+        }
+        let ok = public.replace(
+            "[rescue]",
+            "public_url = \"https://GW.example:443/\"\n[rescue]",
+        );
+        assert_eq!(
+            parse(&ok).expect("ok").public_url.map(|o| o.serialized),
+            Some("https://gw.example".to_owned())
+        );
+        assert_eq!(
+            Origin::parse("https://gw.example:8443")
+                .expect("port")
+                .as_str(),
+            "https://gw.example:8443"
+        );
+        assert!(Origin::parse("http://127.0.0.1:8080").is_ok());
+    }
+
+    #[test]
+    fn jwt_mode_needs_its_keys_algorithm_issuer_and_audience() {
+        let jwt = "listen = \"127.0.0.1:0\"\n[rescue]\ncompany_id = \"1\"\n[identity]\nmode = \"jwt-assertion\"\nheader = \"Cf-Access-Jwt-Assertion\"\njwks_url = \"https://team.cloudflareaccess.com/cdn-cgi/access/certs\"\nalgorithm = \"RS256\"\nissuer = \"https://team.cloudflareaccess.com\"\naudience = \"aud-tag\"\n";
+        let config = parse(jwt).expect("jwt");
+        assert!(matches!(
+            &config.identity,
+            Identity::JwtAssertion { algorithm: Algorithm::Rs256, user_claim, .. } if user_claim == "email"
+        ));
+        for (from, to, says) in [
+            (
+                "algorithm = \"RS256\"\n",
+                "",
+                "identity.algorithm: required",
+            ),
+            (
+                "algorithm = \"RS256\"",
+                "algorithm = \"HS256\"",
+                "expected ES256, RS256 or EdDSA",
+            ),
+            (
+                "algorithm = \"RS256\"",
+                "algorithm = \"none\"",
+                "expected ES256, RS256 or EdDSA",
+            ),
+            (
+                "issuer = \"https://team.cloudflareaccess.com\"\n",
+                "",
+                "identity.issuer: required",
+            ),
+            (
+                "audience = \"aud-tag\"\n",
+                "",
+                "identity.audience: required",
+            ),
+            (
+                "https://team.cloudflareaccess.com/cdn-cgi",
+                "http://team.cloudflareaccess.com/cdn-cgi",
+                "must be https",
+            ),
+            (
+                "jwks_url",
+                "jwks_file = \"k.json\"\njwks_url",
+                "exactly one",
+            ),
+            (
+                "header = \"Cf-Access-Jwt-Assertion\"\n",
+                "",
+                "identity.header: required",
+            ),
+            (
+                "mode = \"jwt-assertion\"\n",
+                "mode = \"jwt-assertion\"\ntrusted_proxies = [\"127.0.0.1\"]\n",
+                "only for mode = \"trusted-header\"",
+            ),
+        ] {
+            let text = jwt.replace(from, to);
+            assert!(
+                error(&text).contains(says),
+                "{from} -> {to}: {}",
+                error(&text)
+            );
+        }
+        assert!(
+            error(&MINIMAL.replace("[identity]\n", "[identity]\nissuer = \"x\"\n"))
+                .contains("only for mode = \"jwt-assertion\"")
+        );
+        assert!(error(&MINIMAL.replace("trusted-header", "oidc")).contains("not available"));
+        assert!(error(&MINIMAL.replace("trusted-header", "magic")).contains("expected"));
+    }
+
+    #[test]
+    fn values_are_checked() {
+        for (from, to, says) in [
+            (
+                "[rescue]\n",
+                "[rescue]\ntimeout = \"soon\"\n",
+                "rescue.timeout",
+            ),
+            (
+                "[rescue]\n",
+                "[rescue]\ntimeout = \"0s\"\n",
+                "longer than zero",
+            ),
+            (
+                "company_id = \"1\"",
+                "company_id = \"12a\"",
+                "rescue.company_id",
+            ),
+            (
+                "[rescue]\n",
+                "[rescue]\nendpoint = \"http://rescue.example\"\n",
+                "rescue.endpoint",
+            ),
+            (
+                "listen = \"127.0.0.1:0\"",
+                "listen = \"localhost:80\"",
+                "listen",
+            ),
+            ("listen = \"127.0.0.1:0\"", "listen = \"unix:\"", "listen"),
+        ] {
+            let text = MINIMAL.replace(from, to);
+            assert!(error(&text).contains(says), "{to}: {}", error(&text));
+        }
+        for (limit, ok) in [
+            ("3/second", true),
+            ("1/hour", true),
+            ("0/minute", false),
+            ("5/day", false),
+            ("five/minute", false),
+        ] {
+            let text = format!("{MINIMAL}[limits]\nper_user = \"{limit}\"\n");
+            assert_eq!(parse(&text).is_ok(), ok, "{limit}");
+        }
+        for (consoles, ok) in [
+            ("[\"web\"]", true),
+            ("[\"dtc64\", \"dtc64\"]", true),
+            ("[]", false),
+            ("[\"mac\"]", false),
+        ] {
+            let text = format!("{MINIMAL}[launch]\nconsoles = {consoles}\n");
+            assert_eq!(parse(&text).is_ok(), ok, "{consoles}");
+        }
+        for template in ["\"{user}@corp\"", "\"x-{user}\""] {
+            assert!(parse(&format!("{MINIMAL}[technicians]\nsso_id = {template}\n")).is_ok());
+        }
+        assert!(error(&format!("{MINIMAL}[technicians]\nsso_id = \"\"\n")).contains("no map_file"));
+        assert!(
+            error(&format!(
+                "{MINIMAL}[technicians]\nallowed_groups = [\"a\"]\n"
+            ))
+            .contains("needs identity.groups_header")
+        );
+        assert!(error(&format!("{MINIMAL}surprise = 1\n")).contains("unknown field"));
+    }
+
+    #[test]
+    fn the_password_comes_from_a_file_a_credential_or_the_environment() {
+        let dir = std::env::temp_dir().join(format!("rescue-sso-pw-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let file = dir.join("password");
+        std::fs::write(&file, "from-the-file\r\n").expect("write");
+        let credentials = dir.join("creds");
+        std::fs::create_dir_all(&credentials).expect("dir");
+        std::fs::write(credentials.join(CREDENTIAL_NAME), "from-systemd\n").expect("write");
+        let with_file = MINIMAL.replace(
+            "[rescue]\n",
+            &format!("[rescue]\npassword_file = \"{}\"\n", file.display()),
+        );
+        let all = env(&[
+            (
+                "CREDENTIALS_DIRECTORY",
+                credentials.to_str().expect("utf-8"),
+            ),
+            (PASSWORD_ENV, "from-env"),
+        ]);
+        let got = |text: &str, env: &dyn Fn(&str) -> Option<OsString>| {
+            Config::parse(text, &dir, env).map(|c| c.rescue.password.expose_secret().to_owned())
+        };
+        assert_eq!(got(&with_file, &all).expect("file"), "from-the-file");
+        assert_eq!(got(MINIMAL, &all).expect("credential"), "from-systemd");
+        assert_eq!(
+            got(MINIMAL, &env(&[(PASSWORD_ENV, "from-env")])).expect("env"),
+            "from-env"
+        );
+        let none = got(MINIMAL, &env(&[])).unwrap_err().to_string();
+        assert!(none.contains("no master SSO password"), "{none}");
+        std::fs::write(&file, "bad\u{1}value").expect("write");
+        let bad = got(&with_file, &all).unwrap_err().to_string();
+        assert!(
+            !bad.contains("bad"),
+            "the error never shows the value: {bad}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

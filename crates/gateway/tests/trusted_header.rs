@@ -483,3 +483,70 @@ async fn oversized_requests_are_refused() {
     let bad = h.launch("123456", "nonsense").await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn a_unix_listener_trusts_its_peers_only_when_told() {
+    use http_body_util::{BodyExt, Full};
+    use hyper::body::Bytes;
+
+    async fn over_unix(
+        path: &std::path::Path,
+        request: hyper::Request<Full<Bytes>>,
+    ) -> (StatusCode, String, String) {
+        let stream = tokio::net::UnixStream::connect(path)
+            .await
+            .expect("connect");
+        let (mut sender, conn) =
+            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+                .await
+                .expect("handshake");
+        tokio::spawn(conn);
+        let response = sender.send_request(request).await.expect("response");
+        let status = response.status();
+        let location = response
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let hsts = response
+            .headers()
+            .get("strict-transport-security")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let _ = response.into_body().collect().await;
+        (status, location, hsts)
+    }
+
+    for (trusted, want) in [
+        ("[\"unix\"]", StatusCode::SEE_OTHER),
+        ("[\"127.0.0.1/32\"]", StatusCode::FORBIDDEN),
+    ] {
+        let emulator = common::emulator().await;
+        let dir = common::scratch("unix");
+        let socket = dir.join("gateway.sock");
+        let toml = format!(
+            "listen = \"unix:{}\"\npublic_url = \"https://gw.example\"\n{}[identity]\nmode = \"trusted-header\"\ntrusted_proxies = {trusted}\n",
+            socket.display(),
+            common::rescue_section(&emulator, &dir, "10s")
+        );
+        let config = rescue_sso_gateway::Config::from_toml(&toml, &dir).expect("config");
+        let h = Harness::serve(emulator, config, dir).await;
+        assert_eq!(h.url, format!("unix:{}", socket.display()));
+        let request = hyper::Request::post("/launch")
+            .header("host", "gw.example")
+            .header("remote-user", "123456")
+            .header("origin", "https://gw.example")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Full::new(Bytes::from_static(b"console=web")))
+            .expect("request");
+        let (status, location, hsts) = over_unix(&socket, request).await;
+        assert_eq!(status, want, "{trusted}");
+        // Its public URL is https (a proxy in front terminates TLS): HSTS.
+        assert_eq!(hsts, "max-age=31536000");
+        if want == StatusCode::SEE_OTHER {
+            assert!(location.contains("/SSO/Login.aspx?Ticket="), "{location}");
+        }
+    }
+}

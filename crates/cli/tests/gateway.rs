@@ -1,0 +1,251 @@
+//! `rescue-sso gateway` as an operator runs it: checking a configuration,
+//! serving, shutting down on SIGTERM without dropping a launch, the demo.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::time::Duration;
+
+use rescue_sso_emulator::{BackgroundEmulator, Company, Emulator, Fault};
+
+const PASSWORD: &str = "Cli-Gateway-Pa55";
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("gateway-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    dir
+}
+
+fn gateway() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rescue-sso"));
+    cmd.env_clear().arg("gateway");
+    cmd
+}
+
+fn example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/gateway.example.toml")
+}
+
+#[test]
+fn check_config_prints_the_effective_settings_without_secrets() {
+    let out = gateway()
+        .env("RESCUE_SSO_PASSWORD", PASSWORD)
+        .args(["--check-config", "--config"])
+        .arg(example())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let shown = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(shown.contains("company_id = \"654321\""), "{shown}");
+    assert!(
+        shown.contains("[redacted], from RESCUE_SSO_PASSWORD"),
+        "{shown}"
+    );
+    assert!(!shown.contains(PASSWORD));
+}
+
+#[test]
+fn an_invalid_configuration_is_78_with_the_reason() {
+    let dir = scratch("invalid");
+    let file = dir.join("gateway.toml");
+    std::fs::write(
+        &file,
+        "listen = \"0.0.0.0:8080\"\npublic_url = \"https://gw.example\"\n[rescue]\ncompany_id = \"1\"\n[identity]\nmode = \"trusted-header\"\ntrusted_proxies = [\"0.0.0.0/0\"]\n",
+    )
+    .expect("write");
+    for args in [&["--check-config"][..], &[]] {
+        let out = gateway()
+            .env("RESCUE_SSO_PASSWORD", PASSWORD)
+            .args(args)
+            .arg("--config")
+            .arg(&file)
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(78), "{out:?}");
+        let err = String::from_utf8(out.stderr).expect("utf-8");
+        assert!(
+            err.starts_with("error: identity.trusted_proxies: 0.0.0.0/0 trusts every address"),
+            "{err}"
+        );
+        assert_eq!(err.lines().count(), 1);
+    }
+    let missing = gateway()
+        .args(["--config", "/nonexistent/gateway.toml"])
+        .output()
+        .expect("run");
+    assert_eq!(missing.status.code(), Some(78));
+}
+
+/// A running `rescue-sso gateway`, its URL read from its first line.
+struct Running {
+    child: Child,
+    url: String,
+    stdout: BufReader<ChildStdout>,
+}
+
+impl Running {
+    fn start(config: &Path) -> Running {
+        let mut child = gateway()
+            .arg("--config")
+            .arg(config)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+        let mut line = String::new();
+        stdout.read_line(&mut line).expect("first line");
+        let url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("first line: {line:?}"))
+            .to_owned();
+        Running { child, url, stdout }
+    }
+
+    fn addr(&self) -> String {
+        self.url.trim_start_matches("http://").to_owned()
+    }
+
+    fn terminate(&self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success());
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One HTTP/1.1 request on a fresh connection; the status and the head.
+fn request(addr: &str, raw: &str) -> (u16, String) {
+    let mut tcp = TcpStream::connect(addr).expect("connect");
+    tcp.set_read_timeout(Some(Duration::from_secs(20)))
+        .expect("timeout");
+    tcp.write_all(raw.as_bytes()).expect("write");
+    let mut answer = String::new();
+    tcp.read_to_string(&mut answer).expect("read");
+    let status = answer
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, answer)
+}
+
+fn launch(addr: &str, user: &str) -> (u16, String) {
+    let body = "console=dtc";
+    request(
+        addr,
+        &format!(
+            "POST /launch HTTP/1.1\r\nhost: {addr}\r\nremote-user: {user}\r\norigin: http://{addr}\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    )
+}
+
+fn config_for(emulator: &BackgroundEmulator, dir: &Path) -> PathBuf {
+    let ca = dir.join("ca.pem");
+    std::fs::write(&ca, emulator.ca_pem().expect("tls")).expect("ca");
+    let password = dir.join("password");
+    std::fs::write(&password, PASSWORD).expect("password");
+    let file = dir.join("gateway.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "listen = \"127.0.0.1:0\"\n[rescue]\nendpoint = \"{}\"\ncompany_id = \"654321\"\npassword_file = \"password\"\nca_file = \"ca.pem\"\n[identity]\nmode = \"trusted-header\"\ntrusted_proxies = [\"127.0.0.1/32\"]\n",
+            emulator.base_url()
+        ),
+    )
+    .expect("config");
+    file
+}
+
+#[test]
+fn sigterm_lets_a_slow_launch_finish_then_exits_0() {
+    let emulator = Emulator::builder()
+        .company(Company::new("654321", PASSWORD).technician("123456"))
+        .start_background()
+        .expect("emulator");
+    let dir = scratch("sigterm");
+    let mut gw = Running::start(&config_for(&emulator, &dir));
+    emulator
+        .faults()
+        .push_next(Fault::Delay(Duration::from_secs(2)));
+    let addr = gw.addr();
+    let slow = std::thread::spawn(move || launch(&addr, "123456"));
+    // Once Rescue has the request, the launch is in flight.
+    assert!(emulator.wait_for_requests(1, Duration::from_secs(10)));
+    gw.terminate();
+    let (status, head) = slow.join().expect("client");
+    assert_eq!(status, 303, "{head}");
+    assert!(
+        head.contains(&format!("location: {}/TechConsole/", emulator.base_url())),
+        "{head}"
+    );
+    let exit = gw.child.wait().expect("wait");
+    assert_eq!(exit.code(), Some(0));
+    // Its audit line went out before it stopped.
+    let mut rest = String::new();
+    gw.stdout.read_to_string(&mut rest).expect("stdout");
+    assert!(rest.contains("\"outcome\":\"ok\""), "{rest}");
+    assert!(!rest.contains(PASSWORD));
+    // And new connections are no longer served.
+    assert!(TcpStream::connect(gw.addr()).is_err());
+}
+
+#[test]
+fn the_demo_serves_a_launch_with_no_configuration() {
+    let mut child = gateway()
+        .arg("--demo")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut first = String::new();
+    stdout.read_line(&mut first).expect("line");
+    let mut second = String::new();
+    stdout.read_line(&mut second).expect("line");
+    let url = first
+        .trim()
+        .strip_prefix("listening on ")
+        .expect("listening line")
+        .to_owned();
+    assert!(
+        second.contains(&format!("open {url}/ in a browser")),
+        "{second}"
+    );
+    let emulator = second
+        .split("at the emulator ")
+        .nth(1)
+        .expect("the emulator's url")
+        .trim()
+        .to_owned();
+    let addr = url.trim_start_matches("http://");
+    let (status, page) = request(
+        addr,
+        &format!("GET / HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n\r\n"),
+    );
+    assert_eq!(status, 200);
+    assert!(page.contains("Signed in as <strong id=\"user\">demo</strong>"));
+    let (status, head) = launch(addr, "ignored");
+    assert_eq!(status, 303, "{head}");
+    assert!(
+        head.contains(&format!(
+            "location: {emulator}/TechConsole/DesktopApp/DownloadSSO.aspx?companyid=654321&ticket="
+        )),
+        "{head}"
+    );
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    assert_eq!(child.wait().expect("wait").code(), Some(0));
+}
