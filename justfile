@@ -57,14 +57,21 @@ bench-cli:
     cargo build --release -p rescue-sso-cli
     benches/cli.sh target/release/rescue-sso
 
-# Tests that need the machine set up (root for a private mount namespace); fails, never skips.
+# Tests that need the machine set up: root (a private mount namespace), and
+# Debian's Chromium and chromedriver, installed here if missing. Fails, never skips.
 e2e:
     #!/usr/bin/env bash
     set -euo pipefail
     if [ "$(id -u)" != 0 ]; then
-        echo "error: the end-to-end tests need root (a private mount namespace, port 53 on loopback)" >&2
+        echo "error: the end-to-end tests need root (a private mount namespace, port 53 on loopback, apt)" >&2
         exit 1
     fi
+    if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+    fi
+    chromium --version
+    chromedriver --version
     cargo test --workspace -- --ignored
 
 # Mutation testing of the protocol crate: every mutant a test must catch (takes long; not in CI).

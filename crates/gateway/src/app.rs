@@ -87,9 +87,14 @@ pub(crate) fn router(app: Arc<App>) -> Router {
                     header::X_FRAME_OPTIONS,
                     HeaderValue::from_static("DENY"),
                 ))
-                .layer(SetResponseHeaderLayer::overriding(
+                // `same-origin`, not `no-referrer`: under `no-referrer` a
+                // browser sends `Origin: null` with the page's own form,
+                // which the launch must refuse as cross-site. The launch's
+                // 303 sets `no-referrer` itself, so Rescue never sees the
+                // gateway's URL.
+                .layer(SetResponseHeaderLayer::if_not_present(
                     header::REFERRER_POLICY,
-                    HeaderValue::from_static("no-referrer"),
+                    HeaderValue::from_static("same-origin"),
                 ))
                 .layer(SetResponseHeaderLayer::overriding(
                     header::CACHE_CONTROL,

@@ -179,7 +179,17 @@ impl App {
                     StatusCode::SEE_OTHER,
                     rescue_ms,
                 );
-                (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
+                (
+                    StatusCode::SEE_OTHER,
+                    [
+                        (header::LOCATION, location),
+                        (
+                            header::REFERRER_POLICY,
+                            HeaderValue::from_static("no-referrer"),
+                        ),
+                    ],
+                )
+                    .into_response()
             }
             Err(err) => {
                 let o = outcome(err.kind());

@@ -458,6 +458,11 @@ async fn every_answer_carries_the_security_headers() {
         // Served over plain http on loopback: no HSTS.
         assert_eq!(answer.header("strict-transport-security"), "");
     }
+    // Pages let the browser send its Origin with their own form (under
+    // no-referrer it would send `Origin: null`, which is refused); the
+    // launch's redirect tells Rescue nothing of where it came from.
+    assert_eq!(answers[0].header("referrer-policy"), "same-origin");
+    assert_eq!(answers[3].header("referrer-policy"), "no-referrer");
     // A request id a client sends is not taken.
     let answer = h
         .send(Method::GET, "/healthz", &[("x-request-id", "forged")], "")
