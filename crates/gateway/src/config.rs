@@ -1107,6 +1107,35 @@ mod tests {
         assert!(parse(&shown).is_ok(), "{shown}");
     }
 
+    /// Every `toml` block of docs/gateway.md, with its files made up in a
+    /// scratch folder standing for `/etc/rescue-sso`.
+    #[test]
+    fn the_deployment_examples_in_docs_gateway_md_are_valid() {
+        let doc = include_str!("../../../docs/gateway.md");
+        let dir = std::env::temp_dir().join(format!("rescue-sso-doc-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        std::fs::write(dir.join("password"), "from-a-file\n").expect("write");
+        std::fs::write(dir.join("technicians.csv"), "alice,alice.tech\nCORP\\bob,1002\n").expect("write");
+        let blocks: Vec<&str> = doc
+            .split("```toml\n")
+            .skip(1)
+            .filter_map(|rest| rest.split("```").next())
+            .collect();
+        assert!(blocks.len() >= 4, "one per identity mode and proxy");
+        let mut modes = Vec::new();
+        for block in blocks {
+            let text = block.replace("/etc/rescue-sso/", &format!("{}/", dir.display()));
+            let config = parse(&text).unwrap_or_else(|e| panic!("{e}\n{block}"));
+            modes.push(match config.identity {
+                Identity::TrustedHeader { .. } => "trusted-header",
+                Identity::JwtAssertion { .. } => "jwt-assertion",
+                Identity::Demo { .. } => "demo",
+            });
+        }
+        assert!(modes.contains(&"trusted-header") && modes.contains(&"jwt-assertion"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     #[test]
     fn defaults_fill_a_minimal_file() {
         let config = parse(MINIMAL).expect("minimal");
