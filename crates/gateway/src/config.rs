@@ -1115,7 +1115,11 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("rescue-sso-doc-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("dir");
         std::fs::write(dir.join("password"), "from-a-file\n").expect("write");
-        std::fs::write(dir.join("technicians.csv"), "alice,alice.tech\nCORP\\bob,1002\n").expect("write");
+        std::fs::write(
+            dir.join("technicians.csv"),
+            "alice,alice.tech\nCORP\\bob,1002\n",
+        )
+        .expect("write");
         let blocks: Vec<&str> = doc
             .split("```toml\n")
             .skip(1)

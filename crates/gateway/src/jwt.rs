@@ -643,6 +643,49 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn rs256_tokens_verify_and_a_padded_modulus_is_read() {
+        use rustls_pki_types::PrivateKeyDer;
+        use rustls_pki_types::pem::PemObject;
+        let pem = include_str!("../tests/fixtures/rs256-test-key.pem");
+        let der = PrivateKeyDer::from_pem_slice(pem.as_bytes()).expect("pem");
+        let pair = signature::RsaKeyPair::from_pkcs8(der.secret_der()).expect("rsa key");
+        let components: RsaPublicKeyComponents<Vec<u8>> = pair.public().into();
+        let (n, e) = (components.n, components.e);
+        let input = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(json!({"alg": "RS256", "kid": "r"}).to_string()),
+            URL_SAFE_NO_PAD.encode(claims().to_string())
+        );
+        let mut sig = vec![0u8; pair.public().modulus_len()];
+        pair.sign(
+            &signature::RSA_PKCS1_SHA256,
+            &SystemRandom::new(),
+            input.as_bytes(),
+            &mut sig,
+        )
+        .expect("sign");
+        let token = format!("{input}.{}", URL_SAFE_NO_PAD.encode(&sig));
+        let mut r = rules();
+        r.algorithm = Algorithm::Rs256;
+        // Some publishers pad the modulus with a zero byte.
+        let mut padded = vec![0u8];
+        padded.extend_from_slice(&n);
+        let n_again = n.clone();
+        for modulus in [n, padded] {
+            let jwk = json!({"kty": "RSA", "kid": "r", "alg": "RS256",
+                "n": URL_SAFE_NO_PAD.encode(&modulus), "e": URL_SAFE_NO_PAD.encode(&e)});
+            let keys = KeySet::parse(&set(&[jwk]), Algorithm::Rs256).expect("keys");
+            assert!(r.verify(&token, &keys, now()).is_ok());
+        }
+        let mut forged = token.clone();
+        forged.replace_range(forged.len() - 4.., "AAAA");
+        let jwk = json!({"kty": "RSA", "kid": "r", "n": URL_SAFE_NO_PAD.encode(&n_again),
+            "e": URL_SAFE_NO_PAD.encode(&e)});
+        let keys = KeySet::parse(&set(&[jwk]), Algorithm::Rs256).expect("keys");
+        assert_eq!(r.verify(&forged, &keys, now()), Err(JwtError::Signature));
+    }
+
+    #[test]
     fn ed25519_tokens_verify() {
         let rng = SystemRandom::new();
         let pkcs8 = Ed25519KeyPair::generate_pkcs8(&rng).expect("key");
