@@ -46,6 +46,57 @@ fn check_config_prints_the_effective_settings_without_secrets() {
     assert!(!shown.contains(PASSWORD));
 }
 
+/// Every `toml` block of docs/gateway.md, as an operator would check it:
+/// files in a folder standing for `/etc/rescue-sso`, and the secrets given as
+/// systemd credentials where the example leaves them out.
+#[test]
+fn every_documented_configuration_passes_check_config() {
+    let doc = include_str!("../../../docs/gateway.md");
+    let dir = scratch("documented");
+    let credentials = dir.join("credentials");
+    std::fs::create_dir_all(&credentials).expect("dir");
+    for (name, content) in [
+        ("password", &b"from-a-file\n"[..]),
+        ("client-secret", b"a-client-secret\n"),
+        ("cookie-key", &[7u8; 32]),
+        ("technicians.csv", b"alice,alice.tech\n"),
+    ] {
+        std::fs::write(dir.join(name), content).expect("write");
+    }
+    std::fs::write(credentials.join("rescue-sso-password"), "from-systemd\n").expect("write");
+    let mut checked = 0;
+    for (i, block) in doc
+        .split("```toml\n")
+        .skip(1)
+        .filter_map(|rest| rest.split("```").next())
+        .enumerate()
+    {
+        let file = dir.join(format!("example-{i}.toml"));
+        std::fs::write(
+            &file,
+            block.replace("/etc/rescue-sso/", &format!("{}/", dir.display())),
+        )
+        .expect("write");
+        let out = gateway()
+            .env("CREDENTIALS_DIRECTORY", &credentials)
+            .args(["--check-config", "--config"])
+            .arg(&file)
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(0), "{block}\n{out:?}");
+        let shown = String::from_utf8(out.stdout).expect("utf-8");
+        assert!(
+            !shown.contains("a-client-secret") && !shown.contains("from-"),
+            "{shown}"
+        );
+        checked += 1;
+    }
+    assert!(
+        checked >= 7,
+        "the proxy examples and the three providers: {checked}"
+    );
+}
+
 #[test]
 fn an_invalid_configuration_is_78_with_the_reason() {
     let dir = scratch("invalid");

@@ -24,7 +24,7 @@ use crate::ops::audit::Audit;
 use crate::ops::metrics::Metrics;
 use crate::ops::readiness::Readiness;
 use crate::technicians::Rules;
-use crate::{launch, ops, pages};
+use crate::{launch, oidc, ops, pages};
 
 /// The largest request body accepted: a launch form is a few dozen bytes.
 pub(crate) const MAX_REQUEST_BODY: usize = 16 * 1024;
@@ -63,7 +63,14 @@ impl App {
 /// layers every response passes through.
 pub(crate) fn router(app: Arc<App>) -> Router {
     let headers = SecurityHeaders::for_app(&app);
-    Router::new()
+    let mut routes = Router::new();
+    if matches!(app.identity, Source::Oidc(_)) {
+        routes = routes
+            .route("/oidc/login", get(oidc::login))
+            .route(oidc::CALLBACK_PATH, get(oidc::callback))
+            .route("/logout", get(oidc::logout));
+    }
+    routes
         .route("/", get(launch::landing))
         .route("/launch", get(launch::launch_get).post(launch::launch_post))
         .route("/healthz", get(ops::readiness::healthz))
@@ -168,10 +175,14 @@ async fn metrics(State(app): State<Arc<App>>) -> Response {
 }
 
 async fn not_found(RequestId(id): RequestId) -> Response {
+    not_found_page(&id)
+}
+
+pub(crate) fn not_found_page(id: &str) -> Response {
     pages::error(
         StatusCode::NOT_FOUND,
         "Not found",
         "There is nothing at this address.",
-        &id,
+        id,
     )
 }

@@ -26,6 +26,14 @@ pub const CREDENTIAL_NAME: &str = "rescue-sso-password";
 /// file does.
 pub const PASSWORD_ENV: &str = "RESCUE_SSO_PASSWORD";
 
+/// The name of the systemd credential that holds the OpenID client secret,
+/// when `identity.client_secret_file` is not set.
+pub const CLIENT_SECRET_CREDENTIAL: &str = "rescue-sso-oidc-client-secret";
+
+/// The name of the systemd credential that holds the cookie key, when
+/// `identity.cookie_key_file` is not set.
+pub const COOKIE_KEY_CREDENTIAL: &str = "rescue-sso-cookie-key";
+
 /// A checked configuration, its secrets loaded. `Debug` and `Display` show
 /// every setting with the secrets redacted.
 pub struct Config {
@@ -217,8 +225,60 @@ pub(crate) enum Identity {
         groups_claim: Option<String>,
         leeway: Duration,
     },
+    /// The gateway signs the user in itself with an OpenID provider.
+    Oidc(Box<Oidc>),
     /// `rescue-sso gateway --demo`: one built-in user, from loopback peers.
     Demo { user: String },
+}
+
+/// How the gateway proves itself to the provider's token endpoint.
+#[derive(Clone)]
+pub(crate) enum ClientAuth {
+    /// `client_secret_basic`.
+    Secret(secrecy::SecretString),
+    /// `private_key_jwt`: an assertion signed with this PKCS#8 key.
+    PrivateKey {
+        pkcs8: secrecy::SecretSlice<u8>,
+        algorithm: Algorithm,
+        /// The `kid` the assertion names, if the provider wants one.
+        key_id: Option<String>,
+    },
+}
+
+impl fmt::Debug for ClientAuth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ClientAuth::Secret(_) => f.write_str("ClientAuth::Secret([redacted])"),
+            ClientAuth::PrivateKey { algorithm, .. } => {
+                write!(
+                    f,
+                    "ClientAuth::PrivateKey({}, [redacted])",
+                    algorithm.as_str()
+                )
+            }
+        }
+    }
+}
+
+/// `mode = "oidc"`.
+#[derive(Debug, Clone)]
+pub(crate) struct Oidc {
+    pub(crate) issuer: String,
+    /// Entra ID's multi-tenant documents publish `{tenantid}` in their
+    /// issuer; this fills it in, and the ID token's `tid` must match.
+    pub(crate) tenant_id: Option<String>,
+    pub(crate) client_id: String,
+    pub(crate) auth: ClientAuth,
+    pub(crate) auth_source: PathBuf,
+    pub(crate) scopes: Vec<String>,
+    pub(crate) algorithm: Algorithm,
+    pub(crate) user_claim: String,
+    pub(crate) groups_claim: Option<String>,
+    pub(crate) leeway: Duration,
+    /// `None`: a key made at start (sessions end with the process).
+    pub(crate) cookie_key: Option<secrecy::SecretSlice<u8>>,
+    pub(crate) cookie_key_file: Option<PathBuf>,
+    pub(crate) session_lifetime: Duration,
 }
 
 /// A console the landing page offers.
@@ -368,6 +428,14 @@ struct RawIdentity {
     claim: Option<String>,
     groups_claim: Option<String>,
     leeway: Option<String>,
+    client_id: Option<String>,
+    client_secret_file: Option<PathBuf>,
+    client_key_file: Option<PathBuf>,
+    scopes: Option<Vec<String>>,
+    cookie_key_file: Option<PathBuf>,
+    session_lifetime: Option<String>,
+    client_key_id: Option<String>,
+    tenant_id: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -414,6 +482,9 @@ pub(crate) mod defaults {
     pub(crate) const JWKS_REFRESH: &str = "5m";
     pub(crate) const LEEWAY: &str = "30s";
     pub(crate) const CLAIM: &str = "email";
+    pub(crate) const OIDC_CLAIM: &str = "preferred_username";
+    pub(crate) const OIDC_ALGORITHM: &str = "RS256";
+    pub(crate) const SESSION_LIFETIME: &str = "8h";
     pub(crate) const SSO_ID: &str = "{user}";
     pub(crate) const PER_USER: &str = "10/minute";
     pub(crate) const HEADER_READ_TIMEOUT: &str = "10s";
@@ -497,7 +568,7 @@ impl Config {
         });
 
         let rescue = rescue(raw.rescue, &resolve, env)?;
-        let identity = identity(raw.identity, &resolve)?;
+        let identity = identity(raw.identity, &resolve, env)?;
         let technicians = technicians(raw.technicians, &resolve, &identity)?;
 
         let consoles = match raw.launch.consoles {
@@ -641,9 +712,15 @@ fn password(
     let credential =
         env("CREDENTIALS_DIRECTORY").map(|dir| PathBuf::from(dir).join(CREDENTIAL_NAME));
     let (mut text, source) = if let Some(path) = file {
-        (read_secret(&path)?, PasswordSource::File(path))
+        (
+            read_secret("rescue.password_file", &path)?,
+            PasswordSource::File(path),
+        )
     } else if let Some(path) = credential.filter(|p| p.exists()) {
-        (read_secret(&path)?, PasswordSource::Credential(path))
+        (
+            read_secret("rescue.password_file", &path)?,
+            PasswordSource::Credential(path),
+        )
     } else if let Some(value) = env(PASSWORD_ENV) {
         let text = value.into_string().map_err(|_| {
             invalid(
@@ -668,7 +745,7 @@ fn password(
     Ok((password?, source))
 }
 
-fn read_secret(path: &Path) -> Result<String, ConfigError> {
+fn read_secret(key: &str, path: &Path) -> Result<String, ConfigError> {
     let bytes = std::fs::read(path).map_err(|source| ConfigError::Read {
         path: path.to_owned(),
         source,
@@ -676,16 +753,14 @@ fn read_secret(path: &Path) -> Result<String, ConfigError> {
     String::from_utf8(bytes).map_err(|e| {
         let mut bytes = e.into_bytes();
         bytes.zeroize();
-        invalid(
-            "rescue.password_file",
-            format!("{} is not UTF-8", path.display()),
-        )
+        invalid(key, format!("{} is not UTF-8", path.display()))
     })
 }
 
 fn identity(
     raw: RawIdentity,
     resolve: &dyn Fn(PathBuf) -> PathBuf,
+    env: Env<'_>,
 ) -> Result<Identity, ConfigError> {
     let only_for = |key: &str, present: bool, mode: &str| {
         if present {
@@ -712,6 +787,7 @@ fn identity(
             ] {
                 only_for(key, present, "jwt-assertion")?;
             }
+            reject_oidc_keys(&raw)?;
             let header = header_name(
                 "identity.header",
                 raw.header.as_deref().unwrap_or(defaults::HEADER),
@@ -746,6 +822,7 @@ fn identity(
                 "trusted-header",
             )?;
             only_for("allow_any_proxy", raw.allow_any_proxy, "trusted-header")?;
+            reject_oidc_keys(&raw)?;
             let header = header_name(
                 "identity.header",
                 raw.header.as_deref().ok_or_else(|| {
@@ -823,15 +900,224 @@ fn identity(
                 leeway: duration("identity.leeway", raw.leeway.as_deref(), defaults::LEEWAY)?,
             })
         }
-        "oidc" => Err(invalid(
-            "identity.mode",
-            "\"oidc\" is not available in this version; use \"trusted-header\" or \"jwt-assertion\"",
-        )),
+        "oidc" => oidc(raw, resolve, env).map(|o| Identity::Oidc(Box::new(o))),
         other => Err(invalid(
             "identity.mode",
-            format!("{other:?}: expected \"trusted-header\" or \"jwt-assertion\""),
+            format!("{other:?}: expected \"trusted-header\", \"jwt-assertion\" or \"oidc\""),
         )),
     }
+}
+
+fn reject_oidc_keys(raw: &RawIdentity) -> Result<(), ConfigError> {
+    for (key, present) in [
+        ("client_id", raw.client_id.is_some()),
+        ("client_secret_file", raw.client_secret_file.is_some()),
+        ("client_key_file", raw.client_key_file.is_some()),
+        ("scopes", raw.scopes.is_some()),
+        ("cookie_key_file", raw.cookie_key_file.is_some()),
+        ("session_lifetime", raw.session_lifetime.is_some()),
+        ("client_key_id", raw.client_key_id.is_some()),
+        ("tenant_id", raw.tenant_id.is_some()),
+    ] {
+        if present {
+            return Err(invalid(
+                &format!("identity.{key}"),
+                "only for mode = \"oidc\"",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn oidc(
+    raw: RawIdentity,
+    resolve: &dyn Fn(PathBuf) -> PathBuf,
+    env: Env<'_>,
+) -> Result<Oidc, ConfigError> {
+    for (key, present) in [
+        ("header", raw.header.is_some()),
+        ("trusted_proxies", raw.trusted_proxies.is_some()),
+        ("allow_any_proxy", raw.allow_any_proxy),
+        ("groups_header", raw.groups_header.is_some()),
+        ("jwks_url", raw.jwks_url.is_some()),
+        ("jwks_file", raw.jwks_file.is_some()),
+        ("jwks_refresh", raw.jwks_refresh.is_some()),
+        ("audience", raw.audience.is_some()),
+    ] {
+        if present {
+            return Err(invalid(
+                &format!("identity.{key}"),
+                "not for mode = \"oidc\" (the provider's discovery document says where its keys are; the audience is client_id)",
+            ));
+        }
+    }
+    let issuer = raw
+        .issuer
+        .filter(|i| !i.is_empty())
+        .ok_or_else(|| invalid("identity.issuer", "required: the provider's issuer URL"))?;
+    let uri: Uri = issuer
+        .parse()
+        .map_err(|_| invalid("identity.issuer", "not a URL"))?;
+    let https = uri.scheme() == Some(&Scheme::HTTPS);
+    let loopback_http =
+        uri.scheme() == Some(&Scheme::HTTP) && uri.host().is_some_and(is_loopback_host);
+    if !(https || loopback_http) || uri.host().is_none() || uri.query().is_some() {
+        return Err(invalid(
+            "identity.issuer",
+            "must be an https URL without a query (http only for a loopback address)",
+        ));
+    }
+    let client_id = raw.client_id.filter(|c| !c.is_empty()).ok_or_else(|| {
+        invalid(
+            "identity.client_id",
+            "required: the gateway's client id at the provider",
+        )
+    })?;
+    let algorithm_name = raw.algorithm.as_deref().unwrap_or(defaults::OIDC_ALGORITHM);
+    let algorithm = Algorithm::parse(algorithm_name).ok_or_else(|| {
+        invalid(
+            "identity.algorithm",
+            format!("{algorithm_name:?}: expected RS256, ES256 or EdDSA"),
+        )
+    })?;
+    let credential = |name: &str| {
+        env("CREDENTIALS_DIRECTORY")
+            .map(|dir| PathBuf::from(dir).join(name))
+            .filter(|path| path.exists())
+    };
+    let secret_file = raw.client_secret_file.map(resolve).or_else(|| {
+        raw.client_key_file
+            .is_none()
+            .then(|| credential(CLIENT_SECRET_CREDENTIAL))
+            .flatten()
+    });
+    let (auth, auth_source) = match (secret_file, raw.client_key_file) {
+        (Some(path), None) => {
+            let mut text = read_secret("identity.client_secret_file", &path)?;
+            let end = text.trim_end_matches(['\n', '\r']).len();
+            let secret = text.get(..end).unwrap_or_default().to_owned();
+            text.zeroize();
+            if secret.is_empty() {
+                return Err(invalid(
+                    "identity.client_secret_file",
+                    format!("{} is empty", path.display()),
+                ));
+            }
+            (ClientAuth::Secret(secret.into()), path)
+        }
+        (None, Some(path)) => {
+            let path = resolve(path);
+            let mut key = crate::oidc::ClientKey::load(&path)?;
+            (
+                ClientAuth::PrivateKey {
+                    pkcs8: std::mem::take(&mut key.pkcs8).into(),
+                    algorithm: key.algorithm,
+                    key_id: raw.client_key_id,
+                },
+                path,
+            )
+        }
+        (Some(_), Some(_)) => {
+            return Err(invalid(
+                "identity.client_key_file",
+                "give client_secret_file or client_key_file, not both",
+            ));
+        }
+        (None, None) => {
+            return Err(invalid(
+                "identity.client_secret_file",
+                format!(
+                    "required (or client_key_file, or a systemd credential named {CLIENT_SECRET_CREDENTIAL})"
+                ),
+            ));
+        }
+    };
+    let mut scopes = raw.scopes.unwrap_or_else(|| {
+        vec![
+            "openid".to_owned(),
+            "profile".to_owned(),
+            "email".to_owned(),
+        ]
+    });
+    if !scopes.iter().any(|s| s == "openid") {
+        scopes.insert(0, "openid".to_owned());
+    }
+    if scopes.iter().any(|s| {
+        s.is_empty()
+            || !s
+                .bytes()
+                .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
+    }) {
+        return Err(invalid(
+            "identity.scopes",
+            "each scope is one word of printable ASCII",
+        ));
+    }
+    let cookie_key_file = raw
+        .cookie_key_file
+        .map(resolve)
+        .or_else(|| credential(COOKIE_KEY_CREDENTIAL));
+    let cookie_key = match &cookie_key_file {
+        Some(path) => {
+            let bytes = std::fs::read(path).map_err(|source| ConfigError::Read {
+                path: path.clone(),
+                source,
+            })?;
+            if bytes.len() < 32 {
+                return Err(invalid(
+                    "identity.cookie_key_file",
+                    format!(
+                        "{} must hold at least 32 bytes (make one with: head -c 32 /dev/urandom > file)",
+                        path.display()
+                    ),
+                ));
+            }
+            Some(bytes.into())
+        }
+        None => None,
+    };
+    let session_lifetime = duration(
+        "identity.session_lifetime",
+        raw.session_lifetime.as_deref(),
+        defaults::SESSION_LIFETIME,
+    )?;
+    if session_lifetime < Duration::from_secs(60)
+        || session_lifetime > Duration::from_secs(7 * 86_400)
+    {
+        return Err(invalid(
+            "identity.session_lifetime",
+            "between 1 minute and 7 days",
+        ));
+    }
+    let tenant_id = match raw.tenant_id {
+        Some(t)
+            if t.is_empty()
+                || !t
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.') =>
+        {
+            return Err(invalid(
+                "identity.tenant_id",
+                "a tenant id: letters, digits, '-' and '.'",
+            ));
+        }
+        other => other,
+    };
+    Ok(Oidc {
+        issuer,
+        tenant_id,
+        client_id,
+        auth,
+        auth_source,
+        scopes,
+        algorithm,
+        user_claim: raw.claim.unwrap_or_else(|| defaults::OIDC_CLAIM.to_owned()),
+        groups_claim: raw.groups_claim,
+        leeway: duration("identity.leeway", raw.leeway.as_deref(), defaults::LEEWAY)?,
+        cookie_key,
+        cookie_key_file,
+        session_lifetime,
+    })
 }
 
 fn trusted_proxies(list: &[String], allow_any: bool) -> Result<TrustedProxies, ConfigError> {
@@ -901,12 +1187,13 @@ fn technicians(
             let has_groups = match identity {
                 Identity::TrustedHeader { groups_header, .. } => groups_header.is_some(),
                 Identity::JwtAssertion { groups_claim, .. } => groups_claim.is_some(),
+                Identity::Oidc(oidc) => oidc.groups_claim.is_some(),
                 Identity::Demo { .. } => false,
             };
             if !has_groups {
                 return Err(invalid(
                     "technicians.allowed_groups",
-                    "needs identity.groups_header (trusted-header) or identity.groups_claim (jwt-assertion)",
+                    "needs identity.groups_header (trusted-header) or identity.groups_claim (jwt-assertion, oidc)",
                 ));
             }
             Some(groups)
@@ -1020,6 +1307,57 @@ impl fmt::Display for Config {
                     q(&humantime::format_duration(*leeway).to_string())
                 )?;
             }
+            Identity::Oidc(o) => {
+                writeln!(f, "mode = \"oidc\"")?;
+                writeln!(f, "issuer = {}", q(&o.issuer))?;
+                if let Some(t) = &o.tenant_id {
+                    writeln!(f, "tenant_id = {}", q(t))?;
+                }
+                writeln!(f, "client_id = {}", q(&o.client_id))?;
+                match &o.auth {
+                    ClientAuth::Secret(_) => writeln!(
+                        f,
+                        "# client secret: [redacted], from {}",
+                        o.auth_source.display()
+                    )?,
+                    ClientAuth::PrivateKey {
+                        algorithm, key_id, ..
+                    } => {
+                        writeln!(
+                            f,
+                            "client_key_file = {}",
+                            q(&o.auth_source.display().to_string())
+                        )?;
+                        writeln!(f, "# client key: {}, [redacted]", algorithm.as_str())?;
+                        if let Some(kid) = key_id {
+                            writeln!(f, "client_key_id = {}", q(kid))?;
+                        }
+                    }
+                }
+                writeln!(f, "scopes = {:?}", o.scopes)?;
+                writeln!(f, "algorithm = {}", q(o.algorithm.as_str()))?;
+                writeln!(f, "claim = {}", q(&o.user_claim))?;
+                if let Some(g) = &o.groups_claim {
+                    writeln!(f, "groups_claim = {}", q(g))?;
+                }
+                writeln!(
+                    f,
+                    "leeway = {}",
+                    q(&humantime::format_duration(o.leeway).to_string())
+                )?;
+                match &o.cookie_key_file {
+                    Some(path) => writeln!(f, "# cookie key: [redacted], from {}", path.display())?,
+                    None => writeln!(
+                        f,
+                        "# cookie key: made at start (sessions end when the gateway restarts)"
+                    )?,
+                }
+                writeln!(
+                    f,
+                    "session_lifetime = {}",
+                    q(&humantime::format_duration(o.session_lifetime).to_string())
+                )?;
+            }
             Identity::Demo { user } => {
                 writeln!(
                     f,
@@ -1115,6 +1453,8 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("rescue-sso-doc-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("dir");
         std::fs::write(dir.join("password"), "from-a-file\n").expect("write");
+        std::fs::write(dir.join("client-secret"), "a-client-secret\n").expect("write");
+        std::fs::write(dir.join("cookie-key"), [1u8; 32]).expect("write");
         std::fs::write(
             dir.join("technicians.csv"),
             "alice,alice.tech\nCORP\\bob,1002\n",
@@ -1133,10 +1473,13 @@ mod tests {
             modes.push(match config.identity {
                 Identity::TrustedHeader { .. } => "trusted-header",
                 Identity::JwtAssertion { .. } => "jwt-assertion",
+                Identity::Oidc(_) => "oidc",
                 Identity::Demo { .. } => "demo",
             });
         }
-        assert!(modes.contains(&"trusted-header") && modes.contains(&"jwt-assertion"));
+        for mode in ["trusted-header", "jwt-assertion", "oidc"] {
+            assert!(modes.contains(&mode), "an example of {mode}");
+        }
         let _ = std::fs::remove_dir_all(&dir);
     }
 
@@ -1284,7 +1627,13 @@ mod tests {
             error(&MINIMAL.replace("[identity]\n", "[identity]\nissuer = \"x\"\n"))
                 .contains("only for mode = \"jwt-assertion\"")
         );
-        assert!(error(&MINIMAL.replace("trusted-header", "oidc")).contains("not available"));
+        assert!(
+            error(&MINIMAL.replace(
+                "trusted-header\"\ntrusted_proxies = [\"127.0.0.1\"]",
+                "oidc\""
+            ))
+            .contains("identity.issuer: required")
+        );
         assert!(error(&MINIMAL.replace("trusted-header", "magic")).contains("expected"));
     }
 

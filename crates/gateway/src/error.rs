@@ -55,4 +55,7 @@ pub enum Error {
     /// The JWT verification keys could not be loaded.
     #[error("cannot load the jwt verification keys")]
     Keys(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The operating system's random number generator failed.
+    #[error("the system random number generator failed")]
+    Random,
 }

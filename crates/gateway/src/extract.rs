@@ -60,6 +60,12 @@ impl FromRequestParts<Arc<App>> for Identified {
             Ok(user) => Ok(Identified(user)),
             Err(refusal) => {
                 let id = request_id(parts);
+                if refusal == Refusal::NoSession
+                    && let Some(to_provider) =
+                        crate::oidc::no_session(app, &parts.method, &id, peer).await
+                {
+                    return Err(to_provider);
+                }
                 Err(refuse(app, refusal, &id, peer))
             }
         }
@@ -73,7 +79,7 @@ fn request_id(parts: &Parts) -> String {
         .map_or_else(|| "-".to_owned(), |r| r.0.clone())
 }
 
-fn refuse(app: &App, refusal: Refusal, id: &str, peer: Option<Peer>) -> Response {
+pub(crate) fn refuse(app: &App, refusal: Refusal, id: &str, peer: Option<Peer>) -> Response {
     let status = refusal.status();
     app.metrics.refusal(refusal.reason());
     tracing::warn!(peer = %peer_text(peer), reason = refusal.reason(), request_id = id, "identity refused");
@@ -91,7 +97,7 @@ fn refuse(app: &App, refusal: Refusal, id: &str, peer: Option<Peer>) -> Response
     });
     let title = if status == StatusCode::FORBIDDEN {
         "Not allowed here"
-    } else if status == StatusCode::SERVICE_UNAVAILABLE {
+    } else if status.is_server_error() {
         "Not available right now"
     } else {
         "Please sign in again"

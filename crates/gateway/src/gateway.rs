@@ -14,6 +14,7 @@ use crate::config::{Config, Identity, Jwks, Listen, Origin};
 use crate::error::{ConfigError, Error};
 use crate::identity::{Demo, JwtAssertion, KeyStore, Source, TrustedHeader};
 use crate::jwt;
+use crate::oidc::OidcMode;
 use crate::ops::audit::Audit;
 use crate::ops::metrics::Metrics;
 use crate::ops::readiness::Readiness;
@@ -55,6 +56,7 @@ pub struct GatewayBuilder {
     bound: Option<SocketAddr>,
     audit: Option<Box<dyn Write + Send>>,
     served_over_tls: bool,
+    discovery_retry: Duration,
 }
 
 impl std::fmt::Debug for GatewayBuilder {
@@ -77,6 +79,14 @@ impl GatewayBuilder {
     /// Writes the audit log here instead of where the configuration says.
     pub fn audit_to(mut self, sink: impl Write + Send + 'static) -> Self {
         self.audit = Some(Box::new(sink));
+        self
+    }
+
+    /// In `oidc` mode, the shortest time between two attempts to discover
+    /// a provider that could not be reached (default 5 s): sign-ins and
+    /// `/readyz` retry no more often than this.
+    pub fn discovery_retry(mut self, every: Duration) -> Self {
+        self.discovery_retry = every;
         self
     }
 
@@ -117,6 +127,24 @@ impl GatewayBuilder {
                 None,
             ),
             Identity::Demo { user } => (Source::Demo(Demo { user: user.clone() }), None),
+            Identity::Oidc(settings) => {
+                let mode = OidcMode::new(
+                    (**settings).clone(),
+                    origin.as_str(),
+                    client(&config).map_err(Error::Client)?,
+                    config.technicians.allowed_groups().map(<[String]>::to_vec),
+                    self.discovery_retry,
+                )
+                .ok_or(Error::Random)?;
+                // A provider that is down now is retried on demand; until
+                // then `/readyz` says not ready and sign-ins say why.
+                let _ = mode.discover_now().await;
+                tracing::info!(
+                    redirect_uri = mode.redirect_uri(),
+                    "register this redirect URI with the provider"
+                );
+                (Source::Oidc(Box::new(mode)), None)
+            }
             Identity::JwtAssertion {
                 header,
                 jwks,
@@ -211,6 +239,7 @@ impl Gateway {
             bound: None,
             audit: None,
             served_over_tls: false,
+            discovery_retry: crate::oidc::DISCOVERY_RETRY,
         }
     }
 

@@ -76,6 +76,11 @@ pub(crate) enum JwtError {
     Audience,
     /// The user claim is missing, empty or not a string.
     NoUser,
+    /// An ID token's `nonce` is not the one the login sent.
+    Nonce,
+    /// An ID token's `azp` names another client, or is missing where the
+    /// token has several audiences.
+    AuthorizedParty,
 }
 
 impl JwtError {
@@ -91,6 +96,8 @@ impl JwtError {
             JwtError::Issuer => "jwt_issuer",
             JwtError::Audience => "jwt_audience",
             JwtError::NoUser => "jwt_no_user",
+            JwtError::Nonce => "jwt_nonce",
+            JwtError::AuthorizedParty => "jwt_azp",
         }
     }
 }
@@ -107,6 +114,8 @@ impl fmt::Display for JwtError {
             JwtError::Issuer => "the token is from another issuer",
             JwtError::Audience => "the token is for another audience",
             JwtError::NoUser => "the token names no user",
+            JwtError::Nonce => "the token answers another login",
+            JwtError::AuthorizedParty => "the token was issued to another client",
         })
     }
 }
@@ -312,6 +321,17 @@ impl Rules {
         keys: &KeySet,
         now: SystemTime,
     ) -> Result<Claims, JwtError> {
+        self.verify_all(token, keys, now).map(|(claims, _)| claims)
+    }
+
+    /// As [`Rules::verify`], and every claim the token holds, for checks
+    /// beyond these rules (an ID token's `nonce` and `azp`).
+    pub(crate) fn verify_all(
+        &self,
+        token: &str,
+        keys: &KeySet,
+        now: SystemTime,
+    ) -> Result<(Claims, Map<String, Value>), JwtError> {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(JwtError::Malformed);
         }
@@ -357,7 +377,8 @@ impl Rules {
         let payload = decode_part(payload_b64).ok_or(JwtError::Malformed)?;
         let claims: Map<String, Value> =
             serde_json::from_slice(&payload).map_err(|_| JwtError::Malformed)?;
-        self.check(&claims, now)
+        let checked = self.check(&claims, now)?;
+        Ok((checked, claims))
     }
 
     fn check(&self, claims: &Map<String, Value>, now: SystemTime) -> Result<Claims, JwtError> {

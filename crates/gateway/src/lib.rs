@@ -46,12 +46,16 @@ mod gateway;
 mod identity;
 mod jwt;
 mod launch;
+mod oidc;
 mod ops;
 mod pages;
 mod server;
 mod technicians;
 
-pub use config::{CREDENTIAL_NAME, Config, ConsoleChoice, Listen, Origin, PASSWORD_ENV};
+pub use config::{
+    CLIENT_SECRET_CREDENTIAL, COOKIE_KEY_CREDENTIAL, CREDENTIAL_NAME, Config, ConsoleChoice,
+    Listen, Origin, PASSWORD_ENV,
+};
 pub use error::{ConfigError, Error};
 pub use gateway::{Gateway, GatewayBuilder};
 pub use identity::Peer;

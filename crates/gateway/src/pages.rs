@@ -25,6 +25,17 @@ struct ErrorPage<'a> {
     back: bool,
 }
 
+/// After `GET /logout`.
+#[derive(Template)]
+#[template(path = "signed-out.html")]
+struct SignedOut<'a> {
+    request_id: &'a str,
+}
+
+pub(crate) fn signed_out(request_id: &str) -> Response {
+    render(StatusCode::OK, &SignedOut { request_id })
+}
+
 /// The stylesheet, served at `/static/gateway.css`.
 pub(crate) const STYLESHEET: &str = include_str!("../static/gateway.css");
 

@@ -180,6 +180,11 @@ impl Rules {
     /// The SSO ID of `user`, if their groups let them in. The map file wins
     /// over the template; a user the map does not list gets the template's,
     /// unless there is no template (`sso_id = ""`).
+    /// The groups that let a user in, if only some do.
+    pub(crate) fn allowed_groups(&self) -> Option<&[String]> {
+        self.allowed_groups.as_deref()
+    }
+
     pub(crate) fn sso_id(&self, user: &str, groups: &[String]) -> Result<SsoId, NoTicket> {
         if let Some(allowed) = &self.allowed_groups
             && !groups.iter().any(|g| allowed.contains(g))

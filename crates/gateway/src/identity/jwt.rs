@@ -92,7 +92,7 @@ impl KeyStore {
 
     /// The keys to check a token naming `kid` with: the current ones if
     /// they hold it, else freshly loaded ones, rate-limited.
-    async fn keys_for(&self, kid: Option<&str>) -> Option<Arc<KeySet>> {
+    pub(crate) async fn keys_for(&self, kid: Option<&str>) -> Option<Arc<KeySet>> {
         let current = self.current();
         let known = match (&current, kid) {
             (Some(keys), Some(kid)) => keys.has_kid(kid),

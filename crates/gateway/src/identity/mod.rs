@@ -82,6 +82,10 @@ pub(crate) enum Refusal {
     Assertion(JwtError),
     /// The keys to check assertions with could not be had.
     NoKeys,
+    /// `oidc`: no session cookie, or one that is expired or not ours.
+    NoSession,
+    /// `oidc`: a sign-in that did not complete.
+    SignIn(crate::oidc::SignInFailure),
 }
 
 impl Refusal {
@@ -90,7 +94,9 @@ impl Refusal {
         match self {
             Refusal::UntrustedPeer | Refusal::NoPeer => StatusCode::FORBIDDEN,
             Refusal::NoKeys => StatusCode::SERVICE_UNAVAILABLE,
-            Refusal::MissingHeader
+            Refusal::SignIn(failure) => failure.status(),
+            Refusal::NoSession
+            | Refusal::MissingHeader
             | Refusal::BadHeader
             | Refusal::MissingAssertion
             | Refusal::Assertion(_) => StatusCode::UNAUTHORIZED,
@@ -107,6 +113,8 @@ impl Refusal {
             Refusal::MissingAssertion => "missing_jwt",
             Refusal::Assertion(err) => err.as_str(),
             Refusal::NoKeys => "no_keys",
+            Refusal::NoSession => "no_session",
+            Refusal::SignIn(failure) => failure.reason(),
         }
     }
 
@@ -125,6 +133,10 @@ impl Refusal {
             Refusal::NoKeys => {
                 "The gateway cannot verify sign-ins right now. Try again in a minute; if this persists, tell your administrator."
             }
+            Refusal::NoSession => {
+                "You are not signed in, or your session has ended. Sign in again from the start page."
+            }
+            Refusal::SignIn(failure) => failure.message(),
         }
     }
 }
@@ -144,6 +156,7 @@ pub(crate) trait Identify: Send + Sync {
 pub(crate) enum Source {
     TrustedHeader(TrustedHeader),
     JwtAssertion(JwtAssertion),
+    Oidc(Box<crate::oidc::OidcMode>),
     Demo(Demo),
 }
 
@@ -152,6 +165,7 @@ impl Identify for Source {
         match self {
             Source::TrustedHeader(mode) => mode.identify(parts, peer).await,
             Source::JwtAssertion(mode) => mode.identify(parts, peer).await,
+            Source::Oidc(mode) => mode.identify(parts, peer).await,
             Source::Demo(mode) => mode.identify(parts, peer).await,
         }
     }

@@ -29,6 +29,7 @@ pub(crate) struct Metrics {
     pub(crate) rescue_latency: Histogram,
     pub(crate) refusals: Family<RefusalLabels, Counter>,
     pub(crate) rate_limited: Counter,
+    pub(crate) sign_ins: Counter,
 }
 
 impl Metrics {
@@ -61,7 +62,14 @@ impl Metrics {
             "Launches refused because the user launched too often",
             rate_limited.clone(),
         );
+        let sign_ins = Counter::default();
+        registry.register(
+            "sign_ins",
+            "Completed OpenID Connect sign-ins (failures are identity_refusals)",
+            sign_ins.clone(),
+        );
         Metrics {
+            sign_ins,
             registry,
             launches,
             rescue_latency,
@@ -82,6 +90,10 @@ impl Metrics {
         self.launches
             .get_or_create(&LaunchLabels { console, outcome })
             .inc();
+    }
+
+    pub(crate) fn sign_in(&self) {
+        self.sign_ins.inc();
     }
 
     pub(crate) fn refusal(&self, reason: &'static str) {

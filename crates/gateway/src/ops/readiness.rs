@@ -34,6 +34,11 @@ pub(crate) async fn readyz(State(app): State<Arc<App>>) -> Response {
     {
         return not_ready("the jwt verification keys are not loaded");
     }
+    if let Source::Oidc(mode) = &app.identity
+        && let Err(reason) = mode.ready().await
+    {
+        return not_ready(reason);
+    }
     match app.rescue_reachable().await {
         Ok(()) => (StatusCode::OK, "ready\n").into_response(),
         Err(reason) => not_ready(&reason),

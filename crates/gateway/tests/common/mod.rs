@@ -2,6 +2,8 @@
 //! its source address, and the audit log captured.
 #![allow(dead_code)]
 
+pub(crate) mod provider;
+
 use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
@@ -15,7 +17,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use rescue_sso_emulator::{Company, Emulator, EmulatorHandle};
-use rescue_sso_gateway::{Config, Server};
+use rescue_sso_gateway::{Config, GatewayBuilder, Server};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -119,9 +121,19 @@ impl Harness {
     }
 
     pub(crate) async fn serve(emulator: EmulatorHandle, config: Config, dir: PathBuf) -> Harness {
+        Harness::serve_with(emulator, config, dir, |b| b).await
+    }
+
+    /// As [`Harness::serve`], with more builder options.
+    pub(crate) async fn serve_with(
+        emulator: EmulatorHandle,
+        config: Config,
+        dir: PathBuf,
+        more: impl FnOnce(GatewayBuilder) -> GatewayBuilder,
+    ) -> Harness {
         let audit = Captured::default();
         let sink = audit.clone();
-        let server = Server::bind_with(config, move |b| b.audit_to(sink))
+        let server = Server::bind_with(config, move |b| more(b.audit_to(sink)))
             .await
             .expect("server");
         let url = server.url().to_owned();
