@@ -74,6 +74,25 @@ e2e:
     chromedriver --version
     cargo test --workspace -- --ignored
 
+# deploy/: the systemd unit checked by systemd-analyze (any remark fails; its
+# sandboxing must score an exposure of 2.0 or less), and the nginx example run
+# in front of a real gateway over TLS. Installs systemd-analyze, nginx, openssl
+# and curl if missing.
+deploy-check:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    missing=()
+    command -v systemd-analyze >/dev/null || missing+=(systemd)
+    command -v nginx >/dev/null || missing+=(nginx-light)
+    command -v openssl >/dev/null || missing+=(openssl)
+    command -v curl >/dev/null || missing+=(curl)
+    if [ ${#missing[@]} -gt 0 ]; then
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    fi
+    cargo build -q -p rescue-sso-cli
+    deploy/check.sh target/debug/rescue-sso
+
 # Mutation testing of the protocol crate: every mutant a test must catch (takes long; not in CI).
 mutants:
     command -v cargo-mutants >/dev/null || cargo install cargo-mutants --locked
@@ -89,7 +108,7 @@ deny:
     cargo deny check bans licenses sources
 
 # Everything CI runs, in order; the test suite last, so its summary closes the log.
-ci: fmt-check lint doc deps-check deny package fuzz-smoke bench-smoke e2e test
+ci: fmt-check lint doc deps-check deny package deploy-check fuzz-smoke bench-smoke e2e test
 
 # Fuzz one target for a number of seconds (nightly if installed, else stable with -s none).
 fuzz target seconds="60":

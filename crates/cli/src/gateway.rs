@@ -44,8 +44,39 @@ async fn serve(config: Config) -> Result<(), Failure> {
     // The first line is the contract scripts wait for: printed only once
     // the listener accepts connections.
     say(&format!("listening on {}", server.url()))?;
-    server.run(shutdown_signal()).await.map_err(start_failure)
+    // Under systemd with Type=notify: ready now, and stopping once a
+    // signal arrives (the launches in flight then finish).
+    tell_systemd(Systemd::Ready);
+    server
+        .run(async {
+            shutdown_signal().await;
+            tell_systemd(Systemd::Stopping);
+        })
+        .await
+        .map_err(start_failure)
 }
+
+enum Systemd {
+    Ready,
+    Stopping,
+}
+
+/// Tells the service manager, if `$NOTIFY_SOCKET` names one; a failure to
+/// is logged, never fatal.
+#[cfg(unix)]
+fn tell_systemd(state: Systemd) {
+    use sd_notify::NotifyState;
+    let state = match state {
+        Systemd::Ready => NotifyState::Ready,
+        Systemd::Stopping => NotifyState::Stopping,
+    };
+    if let Err(err) = sd_notify::notify(&[state]) {
+        tracing::warn!(error = %err, "cannot notify the service manager");
+    }
+}
+
+#[cfg(not(unix))]
+fn tell_systemd(_: Systemd) {}
 
 fn start_failure(err: GatewayError) -> Failure {
     let (kind, code) = match &err {

@@ -138,7 +138,15 @@ struct Running {
 
 impl Running {
     fn start(config: &Path) -> Running {
-        let mut child = gateway()
+        Running::start_with(config, &[])
+    }
+
+    fn start_with(config: &Path, env: &[(&str, &std::ffi::OsStr)]) -> Running {
+        let mut command = gateway();
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let mut child = command
             .arg("--config")
             .arg(config)
             .stdout(Stdio::piped())
@@ -251,6 +259,46 @@ fn sigterm_lets_a_slow_launch_finish_then_exits_0() {
     assert!(!rest.contains(PASSWORD));
     // And new connections are no longer served.
     assert!(TcpStream::connect(gw.addr()).is_err());
+}
+
+/// `Type=notify` in deploy/rescue-sso-gateway.service: systemd hears
+/// `READY=1` once the listener accepts connections, and `STOPPING=1` on
+/// SIGTERM.
+#[cfg(unix)]
+#[test]
+fn systemd_is_told_when_the_gateway_is_ready_and_when_it_stops() {
+    use std::os::unix::net::UnixDatagram;
+    let emulator = Emulator::builder()
+        .company(Company::new("654321", PASSWORD).technician("123456"))
+        .start_background()
+        .expect("emulator");
+    let dir = scratch("notify");
+    let socket_path = dir.join("notify.sock");
+    let _ = std::fs::remove_file(&socket_path);
+    let socket = UnixDatagram::bind(&socket_path).expect("bind");
+    socket
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .expect("timeout");
+    let mut gw = Running::start_with(
+        &config_for(&emulator, &dir),
+        &[("NOTIFY_SOCKET", socket_path.as_os_str())],
+    );
+    let mut buf = [0u8; 256];
+    let n = socket.recv(&mut buf).expect("READY=1");
+    assert_eq!(&buf[..n], b"READY=1\n");
+    // Ready means serving.
+    assert_eq!(
+        request(
+            &gw.addr(),
+            "GET /healthz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n"
+        )
+        .0,
+        200
+    );
+    gw.terminate();
+    let n = socket.recv(&mut buf).expect("STOPPING=1");
+    assert_eq!(&buf[..n], b"STOPPING=1\n");
+    assert_eq!(gw.child.wait().expect("wait").code(), Some(0));
 }
 
 #[test]
