@@ -211,6 +211,21 @@ impl EmulatorHandle {
         self.shared.wait_for_requests(count, timeout)
     }
 
+    /// Blocks until `done` holds for the counters, or `timeout` passes;
+    /// whether it held. For a test waiting on something that happens in the
+    /// background (a connection opened, a handshake done). From async code,
+    /// call it on a blocking thread.
+    pub fn wait_until(&self, done: impl Fn(&Stats) -> bool, timeout: Duration) -> bool {
+        self.shared.wait_until(done, timeout)
+    }
+
+    /// Closes every open connection now, as a server's idle timeout or a
+    /// restart would (a close, not a reset: the peer sees the end of the
+    /// stream).
+    pub fn close_connections(&self) {
+        self.shared.close_all.notify_waiters();
+    }
+
     /// Stops accepting, waits for in-flight requests (up to a few seconds, as
     /// a stalled one never ends), then returns.
     pub async fn shutdown(mut self) {

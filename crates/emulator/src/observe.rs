@@ -6,8 +6,11 @@
 pub struct Stats {
     /// TCP connections accepted.
     pub connections: u64,
-    /// TLS handshakes completed.
+    /// TLS handshakes completed, resumed ones included.
     pub tls_handshakes: u64,
+    /// TLS handshakes that resumed an earlier session (abbreviated: no
+    /// certificate sent or verified).
+    pub tls_resumed: u64,
     /// HTTP requests received.
     pub requests: u64,
     /// Tickets issued.
@@ -33,4 +36,6 @@ pub struct SeenRequest {
     pub password_in_url: bool,
     /// HTTP/1.1 or HTTP/2.
     pub http_version: http::Version,
+    /// The connection it came on: 1 for the first the emulator accepted.
+    pub connection: u64,
 }

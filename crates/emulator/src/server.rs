@@ -42,8 +42,9 @@ pub(crate) async fn serve(
             // A stop, or the handle dropped.
             _ = stop.changed() => break,
         };
-        shared.counters.connections.fetch_add(1, Ordering::Relaxed);
+        let id = shared.count(&shared.counters.connections);
         tokio::spawn(connection(
+            id,
             stream,
             tls.clone(),
             Arc::clone(&shared),
@@ -56,6 +57,7 @@ pub(crate) async fn serve(
 }
 
 async fn connection(
+    id: u64,
     stream: TcpStream,
     tls: Option<TlsAcceptor>,
     shared: Arc<Shared>,
@@ -68,7 +70,7 @@ async fn connection(
     let service = {
         let shared = Arc::clone(&shared);
         let reset = Arc::clone(&reset);
-        service_fn(move |req| service::handle(Arc::clone(&shared), Arc::clone(&reset), req))
+        service_fn(move |req| service::handle(Arc::clone(&shared), Arc::clone(&reset), id, req))
     };
     match tls {
         Some(acceptor) => {
@@ -77,25 +79,32 @@ async fn connection(
             else {
                 return;
             };
-            shared
-                .counters
-                .tls_handshakes
-                .fetch_add(1, Ordering::Relaxed);
+            if stream.get_ref().1.handshake_kind() == Some(rustls::HandshakeKind::Resumed) {
+                shared.counters.tls_resumed.fetch_add(1, Ordering::Relaxed);
+            }
+            shared.count(&shared.counters.tls_handshakes);
             let conn = builder.serve_connection(TokioIo::new(stream), service);
-            until_reset(conn.into_owned(), watcher, &reset).await;
+            until_reset(conn.into_owned(), watcher, &reset, &shared).await;
         }
         None => {
             let conn = builder.serve_connection(TokioIo::new(stream), service);
-            until_reset(conn.into_owned(), watcher, &reset).await;
+            until_reset(conn.into_owned(), watcher, &reset, &shared).await;
         }
     }
 }
 
 /// Serves the connection until it ends, or drops it (and so resets its
-/// socket) when a request raises the reset signal.
-async fn until_reset<C: GracefulConnection>(conn: C, watcher: Watcher, reset: &ResetSignal) {
+/// socket) when a request raises the reset signal or a test closes every
+/// connection.
+async fn until_reset<C: GracefulConnection>(
+    conn: C,
+    watcher: Watcher,
+    reset: &ResetSignal,
+    shared: &Shared,
+) {
     tokio::select! {
         _ = watcher.watch(conn) => {}
         () = reset.raised() => {}
+        () = shared.close_all.notified() => {}
     }
 }

@@ -64,6 +64,7 @@ impl HttpBody for Body {
 pub(crate) async fn handle(
     shared: Arc<Shared>,
     reset: Arc<ResetSignal>,
+    connection: u64,
     request: Request<Incoming>,
 ) -> Result<Response<Body>, Infallible> {
     let fault = shared.faults.take();
@@ -102,6 +103,7 @@ pub(crate) async fn handle(
         password_in_url: form_urlencoded::parse(query.as_bytes())
             .any(|(name, _)| name.eq_ignore_ascii_case("password")),
         http_version: parts.version,
+        connection,
     });
 
     match fault {

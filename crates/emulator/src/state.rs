@@ -44,6 +44,7 @@ pub(crate) enum Redeem {
 pub(crate) struct Counters {
     pub(crate) connections: AtomicU64,
     pub(crate) tls_handshakes: AtomicU64,
+    pub(crate) tls_resumed: AtomicU64,
     pub(crate) requests: AtomicU64,
     pub(crate) tickets_issued: AtomicU64,
     pub(crate) tickets_redeemed: AtomicU64,
@@ -58,8 +59,11 @@ pub(crate) struct Shared {
     pub(crate) counters: Counters,
     tickets: Mutex<Tickets>,
     seen: Mutex<VecDeque<SeenRequest>>,
-    /// Woken each time a request is seen.
+    /// Woken each time a request is seen, a connection accepted or a
+    /// handshake done.
     arrivals: std::sync::Condvar,
+    /// Tells every open connection to close.
+    pub(crate) close_all: tokio::sync::Notify,
 }
 
 /// Issued tickets, and their IDs in issue order so old ones can be dropped
@@ -83,6 +87,7 @@ impl Shared {
             tickets: Mutex::new(Tickets::default()),
             seen: Mutex::new(VecDeque::new()),
             arrivals: std::sync::Condvar::new(),
+            close_all: tokio::sync::Notify::new(),
         }
     }
 
@@ -157,6 +162,27 @@ impl Shared {
         self.arrivals.notify_all();
     }
 
+    /// Counts one more of `counter` and wakes the waiters; returns the new
+    /// count.
+    pub(crate) fn count(&self, counter: &AtomicU64) -> u64 {
+        let n = counter.fetch_add(1, Ordering::Relaxed) + 1;
+        // Under the lock the waiters check under, so no wake-up is lost.
+        let _seen = lock(&self.seen);
+        self.arrivals.notify_all();
+        n
+    }
+
+    /// Blocks until `done` holds for the counters, or `timeout` passes;
+    /// whether it held.
+    pub(crate) fn wait_until(&self, done: impl Fn(&Stats) -> bool, timeout: Duration) -> bool {
+        let seen = lock(&self.seen);
+        let (_seen, waited) = self
+            .arrivals
+            .wait_timeout_while(seen, timeout, |_| !done(&self.stats()))
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        !waited.timed_out()
+    }
+
     /// Blocks until `count` requests in all have been seen, or `timeout`
     /// passes; whether they were.
     pub(crate) fn wait_for_requests(&self, count: u64, timeout: Duration) -> bool {
@@ -179,6 +205,7 @@ impl Shared {
         Stats {
             connections: c.connections.load(Ordering::Relaxed),
             tls_handshakes: c.tls_handshakes.load(Ordering::Relaxed),
+            tls_resumed: c.tls_resumed.load(Ordering::Relaxed),
             requests: c.requests.load(Ordering::Relaxed),
             tickets_issued: c.tickets_issued.load(Ordering::Relaxed),
             tickets_redeemed: c.tickets_redeemed.load(Ordering::Relaxed),

@@ -184,6 +184,8 @@ pub(crate) struct Rescue {
     pub(crate) ca_file: Option<PathBuf>,
     pub(crate) ca_pem: Option<Vec<u8>>,
     pub(crate) timeout: Duration,
+    /// Open a connection to Rescue at start and keep one ready.
+    pub(crate) keep_warm: bool,
 }
 
 /// Which peers may name the user in a header.
@@ -408,6 +410,7 @@ struct RawRescue {
     password_file: Option<PathBuf>,
     ca_file: Option<PathBuf>,
     timeout: Option<String>,
+    keep_warm: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -647,6 +650,7 @@ impl Config {
                 ca_file: None,
                 ca_pem,
                 timeout: Duration::from_secs(10),
+                keep_warm: true,
             },
             identity: Identity::Demo {
                 user: "demo".to_owned(),
@@ -700,6 +704,7 @@ fn rescue(
         ca_file,
         ca_pem,
         timeout,
+        keep_warm: raw.keep_warm.unwrap_or(true),
     })
 }
 
@@ -1251,6 +1256,7 @@ impl fmt::Display for Config {
             "timeout = {}",
             q(&humantime::format_duration(r.timeout).to_string())
         )?;
+        writeln!(f, "keep_warm = {}", r.keep_warm)?;
         writeln!(f, "\n[identity]")?;
         match &self.identity {
             Identity::TrustedHeader {

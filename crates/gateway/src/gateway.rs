@@ -113,6 +113,18 @@ impl GatewayBuilder {
             }
         };
         let rescue = client(&config).map_err(Error::Client)?;
+        // Before serving: the first launch then finds the connection open.
+        // It takes one handshake, or the connect timeout at worst; if Rescue
+        // cannot be reached the gateway starts anyway, and the keeper goes
+        // on trying in the background.
+        if config.rescue.keep_warm
+            && let Err(err) = rescue.warm_up().await
+        {
+            tracing::warn!(
+                error = %rescue_sso_client_core::ErrorChain(&err),
+                "cannot open a connection to rescue yet; will keep trying"
+            );
+        }
         let (identity, keys) = match &config.identity {
             Identity::TrustedHeader {
                 header,

@@ -617,3 +617,37 @@ async fn it_serves_https_itself_with_hsts_when_given_a_certificate() {
         "{answer}"
     );
 }
+
+/// `rescue.keep_warm` (the default): a TLS connection to Rescue is opened
+/// at start, with no request on it, and the first launch goes out on it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_launch_rides_the_connection_opened_at_start() {
+    let h = Harness::start(TRUSTED_HEADER).await;
+    let warm = tokio::task::block_in_place(|| {
+        h.emulator.wait_until(
+            |s| s.tls_handshakes == 1,
+            std::time::Duration::from_secs(10),
+        )
+    });
+    assert!(warm, "{:?}", h.emulator.stats());
+    assert_eq!(h.emulator.stats().requests, 0, "no request of its own");
+    let answer = h.launch("123456", "dtc").await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    assert_eq!(h.emulator.requests()[0].connection, 1);
+}
+
+#[tokio::test]
+async fn without_keep_warm_nothing_connects_before_the_first_launch() {
+    // The line lands in the [rescue] section the harness writes last.
+    let h = Harness::start(&format!("keep_warm = false\n{TRUSTED_HEADER}")).await;
+    let page = h
+        .send(Method::GET, "/", &[("remote-user", "123456")], "")
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(h.emulator.stats().connections, 0);
+    assert_eq!(
+        h.launch("123456", "dtc").await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(h.emulator.stats().connections, 1);
+}

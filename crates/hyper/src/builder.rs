@@ -12,12 +12,18 @@ use tokio_rustls::TlsConnector;
 use crate::client::{Client, Inner, Transport};
 use crate::connect::{Connector, Resolve};
 use crate::error::Error;
+use crate::warm::Warm;
 
 // The names the builder's documentation links to.
 #[allow(unused_imports)]
 use rescue_sso_client_core::{ProxySettings, Roots};
 
 rescue_sso_client_core::client_builder!(Client, Error);
+
+/// How often an idle HTTP/2 connection is PINGed.
+const HTTP2_KEEP_ALIVE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30);
+/// How long a PING may go unanswered before the connection is closed.
+const HTTP2_KEEP_ALIVE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl FromSettings for Client {
     type Error = Error;
@@ -43,6 +49,7 @@ impl FromSettings for Client {
             proxies: Arc::new(proxies),
             tls,
             timeout: settings.connect_timeout,
+            warm: Arc::new(Warm::default()),
         };
         // The limits of the protocol crate's HTTP/1.1 codec, as far as hyper
         // has them: the head (hyper counts its read buffer, at least 8 KiB),
@@ -52,6 +59,11 @@ impl FromSettings for Client {
             .pool_timer(TokioTimer::new())
             .timer(TokioTimer::new())
             .pool_idle_timeout(settings.pool_idle_timeout)
+            // An idle HTTP/2 connection is kept alive (and known alive) by
+            // PINGs until the pool lets it go.
+            .http2_keep_alive_interval(Some(HTTP2_KEEP_ALIVE_INTERVAL))
+            .http2_keep_alive_timeout(HTTP2_KEEP_ALIVE_TIMEOUT)
+            .http2_keep_alive_while_idle(true)
             .pool_max_idle_per_host(settings.max_idle_per_host)
             .http1_max_buf_size(DEFAULT_MAX_HEAD_BYTES.max(8192))
             .http1_max_headers(DEFAULT_MAX_HEADERS)

@@ -169,6 +169,41 @@ impl Client {
         }
     }
 
+    /// Opens a connection to the endpoint now (name resolution, the proxy
+    /// tunnel, TCP and the TLS handshake, within the connect timeout) and
+    /// keeps one ready from then on, so that a call needing a new
+    /// connection (the first of the day, or one after the pool let an idle
+    /// connection go) pays no handshake:
+    ///
+    /// - the spare waits, watched; the first call that needs a connection to
+    ///   the endpoint takes it, and another is opened in its place;
+    /// - a spare the server closes (an idle timeout) is replaced at once,
+    ///   resuming the TLS session; after two failures in a row (a spare that
+    ///   could not be opened, or one closed within 10 s) the next attempt
+    ///   waits 1 s, then 2 s, 4 s… up to 5 minutes;
+    /// - no request is ever sent to keep it, so Rescue sees a TLS connection
+    ///   and nothing else until a real call.
+    ///
+    /// Returns the first connection's error (the keeper goes on trying in the
+    /// background). It ends when the client and its clones are dropped.
+    ///
+    /// Needs a Tokio runtime. A client made with `from_hyper_client` has no
+    /// connector of ours, and answers
+    /// [`ErrorKind::Config`](crate::ErrorKind::Config).
+    pub async fn warm_up(&self) -> Result<(), Error> {
+        let inner = &*self.inner;
+        let Some(connector) = &inner.connector else {
+            return Err(rescue_sso_proto::Error::Endpoint(EndpointError::NotABase).into());
+        };
+        let uri = rescue_sso_proto::http::Uri::try_from(inner.endpoint.base_url())
+            .map_err(|_| rescue_sso_proto::Error::Endpoint(EndpointError::Malformed))?;
+        connector
+            .warm
+            .start(connector, uri)
+            .await
+            .map_err(classify_connect)
+    }
+
     /// Sends any request through this client's connector, for the other
     /// calls an application around Rescue makes (a JWKS, an OpenID
     /// provider), so that it needs no second HTTP stack: the same trust

@@ -30,6 +30,7 @@ use tokio_rustls::client::TlsStream;
 use tower_service::Service;
 
 use crate::error::BoxError;
+use crate::warm::Warm;
 
 type Connecting<T> = Pin<Box<dyn Future<Output = Result<T, BoxError>> + Send>>;
 
@@ -74,6 +75,9 @@ pub(crate) struct Connector {
     /// `None` when the endpoint is a plain-http loopback emulator.
     pub(crate) tls: Option<TlsConnector>,
     pub(crate) timeout: Duration,
+    /// The connection kept ready by `Client::warm_up`, shared by every
+    /// clone hyper makes.
+    pub(crate) warm: Arc<Warm>,
 }
 
 impl Service<Uri> for Connector {
@@ -89,6 +93,9 @@ impl Service<Uri> for Connector {
     fn call(&mut self, dst: Uri) -> Self::Future {
         let connector = self.clone();
         Box::pin(async move {
+            if let Some(conn) = connector.warm.take(&dst, &connector).await {
+                return Ok(conn);
+            }
             match tokio::time::timeout(connector.timeout, connector.open(dst)).await {
                 Ok(result) => result,
                 Err(_) => Err(Box::new(ConnectTimedOut) as BoxError),
@@ -98,7 +105,28 @@ impl Service<Uri> for Connector {
 }
 
 impl Connector {
-    async fn open(mut self, dst: Uri) -> Result<Conn, BoxError> {
+    /// This connector without the client's warm connection: what the
+    /// tasks keeping it use (holding the client's would keep it alive).
+    pub(crate) fn without_warm(&self) -> Connector {
+        Connector {
+            warm: Arc::new(Warm::default()),
+            ..self.clone()
+        }
+    }
+
+    async fn open(self, dst: Uri) -> Result<Conn, BoxError> {
+        self.open_stream(dst).await.map(Conn::new)
+    }
+
+    /// Opens a stream to `dst`, within the connect timeout.
+    pub(crate) async fn open_within_timeout(self, dst: Uri) -> Result<Stream, BoxError> {
+        match tokio::time::timeout(self.timeout, self.open_stream(dst)).await {
+            Ok(result) => result,
+            Err(_) => Err(Box::new(ConnectTimedOut) as BoxError),
+        }
+    }
+
+    async fn open_stream(mut self, dst: Uri) -> Result<Stream, BoxError> {
         let https = match dst.scheme_str() {
             Some("https") => true,
             Some("http") => false,
@@ -132,7 +160,7 @@ impl Connector {
         } else {
             Stream::Plain(tcp)
         };
-        Ok(Conn::new(stream))
+        Ok(stream)
     }
 }
 
@@ -173,9 +201,77 @@ fn handshake_error(err: io::Error) -> BoxError {
 }
 
 /// A plain or TLS stream to the endpoint.
-enum Stream {
+pub(crate) enum Stream {
     Plain(TcpStream),
     Tls(Box<TlsStream<TcpStream>>),
+}
+
+impl Stream {
+    /// Whether TLS negotiated HTTP/2.
+    pub(crate) fn is_h2(&self) -> bool {
+        match self {
+            Stream::Tls(tls) => tls.get_ref().1.alpn_protocol() == Some(b"h2"),
+            Stream::Plain(_) => false,
+        }
+    }
+}
+
+impl AsyncRead for Stream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(tcp) => Pin::new(tcp).poll_read(cx, buf),
+            Stream::Tls(tls) => Pin::new(tls.as_mut()).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Stream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Stream::Plain(tcp) => Pin::new(tcp).poll_write(cx, buf),
+            Stream::Tls(tls) => Pin::new(tls.as_mut()).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Stream::Plain(tcp) => Pin::new(tcp).poll_write_vectored(cx, bufs),
+            Stream::Tls(tls) => Pin::new(tls.as_mut()).poll_write_vectored(cx, bufs),
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        match self {
+            Stream::Plain(tcp) => tcp.is_write_vectored(),
+            Stream::Tls(tls) => tls.is_write_vectored(),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(tcp) => Pin::new(tcp).poll_flush(cx),
+            Stream::Tls(tls) => Pin::new(tls.as_mut()).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(tcp) => Pin::new(tcp).poll_shutdown(cx),
+            Stream::Tls(tls) => Pin::new(tls.as_mut()).poll_shutdown(cx),
+        }
+    }
 }
 
 /// What a call can learn about the connection it went out on.
@@ -226,10 +322,14 @@ impl Progress {
 }
 
 /// The stream with its [`Progress`], at the tokio level (under hyper's
-/// adapter), where the number of bytes each read filled is visible.
+/// adapter), where the number of bytes each read filled is visible. A warm
+/// connection comes with what the server sent while it waited (an HTTP/2
+/// server's SETTINGS), given to hyper before anything read later.
 struct Counted {
     stream: Stream,
     progress: Progress,
+    prefix: Vec<u8>,
+    prefix_at: usize,
 }
 
 impl AsyncRead for Counted {
@@ -239,11 +339,20 @@ impl AsyncRead for Counted {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let this = self.get_mut();
+        if let Some(rest) = this.prefix.get(this.prefix_at..)
+            && !rest.is_empty()
+        {
+            let n = rest.len().min(buf.remaining());
+            buf.put_slice(rest.get(..n).unwrap_or_default());
+            this.prefix_at += n;
+            if this.prefix_at == this.prefix.len() {
+                this.prefix = Vec::new();
+                this.prefix_at = 0;
+            }
+            return Poll::Ready(Ok(()));
+        }
         let before = buf.filled().len();
-        let polled = match &mut this.stream {
-            Stream::Plain(tcp) => Pin::new(tcp).poll_read(cx, buf),
-            Stream::Tls(tls) => Pin::new(tls.as_mut()).poll_read(cx, buf),
-        };
+        let polled = Pin::new(&mut this.stream).poll_read(cx, buf);
         let read = buf.filled().len().saturating_sub(before);
         if read > 0 {
             this.progress.read(read);
@@ -259,10 +368,7 @@ impl AsyncWrite for Counted {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
-        let polled = match &mut this.stream {
-            Stream::Plain(tcp) => Pin::new(tcp).poll_write(cx, buf),
-            Stream::Tls(tls) => Pin::new(tls.as_mut()).poll_write(cx, buf),
-        };
+        let polled = Pin::new(&mut this.stream).poll_write(cx, buf);
         if let Poll::Ready(Ok(n)) = &polled
             && *n > 0
         {
@@ -277,10 +383,7 @@ impl AsyncWrite for Counted {
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
-        let polled = match &mut this.stream {
-            Stream::Plain(tcp) => Pin::new(tcp).poll_write_vectored(cx, bufs),
-            Stream::Tls(tls) => Pin::new(tls.as_mut()).poll_write_vectored(cx, bufs),
-        };
+        let polled = Pin::new(&mut this.stream).poll_write_vectored(cx, bufs);
         if let Poll::Ready(Ok(n)) = &polled
             && *n > 0
         {
@@ -290,24 +393,15 @@ impl AsyncWrite for Counted {
     }
 
     fn is_write_vectored(&self) -> bool {
-        match &self.stream {
-            Stream::Plain(tcp) => tcp.is_write_vectored(),
-            Stream::Tls(tls) => tls.is_write_vectored(),
-        }
+        self.stream.is_write_vectored()
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match &mut self.get_mut().stream {
-            Stream::Plain(tcp) => Pin::new(tcp).poll_flush(cx),
-            Stream::Tls(tls) => Pin::new(tls.as_mut()).poll_flush(cx),
-        }
+        Pin::new(&mut self.get_mut().stream).poll_flush(cx)
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match &mut self.get_mut().stream {
-            Stream::Plain(tcp) => Pin::new(tcp).poll_shutdown(cx),
-            Stream::Tls(tls) => Pin::new(tls.as_mut()).poll_shutdown(cx),
-        }
+        Pin::new(&mut self.get_mut().stream).poll_shutdown(cx)
     }
 }
 
@@ -319,14 +413,18 @@ pub(crate) struct Conn {
 
 impl Conn {
     fn new(stream: Stream) -> Conn {
-        let h2 = match &stream {
-            Stream::Tls(tls) => tls.get_ref().1.alpn_protocol() == Some(b"h2"),
-            Stream::Plain(_) => false,
-        };
+        Conn::with_prefix(stream, Vec::new())
+    }
+
+    /// A connection whose first bytes read are `prefix`.
+    pub(crate) fn with_prefix(stream: Stream, prefix: Vec<u8>) -> Conn {
+        let h2 = stream.is_h2();
         Conn {
             io: TokioIo::new(Counted {
                 stream,
                 progress: Progress::new(h2),
+                prefix,
+                prefix_at: 0,
             }),
             h2,
         }

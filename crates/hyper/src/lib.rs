@@ -113,6 +113,7 @@ mod builder;
 mod client;
 mod connect;
 mod error;
+mod warm;
 
 pub use builder::ClientBuilder;
 pub use client::Client;

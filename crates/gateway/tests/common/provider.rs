@@ -477,8 +477,7 @@ fn token(state: &mut State, headers: &hyper::HeaderMap, body: &[u8]) -> Response
         }
         ClientCheck::Assertion(point) => {
             let assertion = get("client_assertion");
-            get("client_assertion_type")
-                == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+            get("client_assertion_type") == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
                 && get("client_id") == CLIENT_ID
                 && verify_es256(point, &assertion).is_some_and(|claims| {
                     let ok = claims["iss"] == CLIENT_ID
