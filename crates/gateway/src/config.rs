@@ -1643,6 +1643,140 @@ mod tests {
         assert!(error(&MINIMAL.replace("trusted-header", "magic")).contains("expected"));
     }
 
+    /// `mode = "oidc"`: what it needs, what it refuses, and that neither
+    /// the client secret nor the cookie key ever shows.
+    #[test]
+    fn oidc_mode_is_checked_and_its_secrets_never_show() {
+        let dir =
+            std::env::temp_dir().join(format!("rescue-sso-oidc-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        std::fs::write(dir.join("secret"), "Client-S3cret-Value\n").expect("write");
+        std::fs::write(dir.join("short-key"), [1u8; 16]).expect("write");
+        std::fs::write(
+            dir.join("cookie-key"),
+            b"Cookie-Key-Material-0123456789abcdef",
+        )
+        .expect("write");
+        let base =
+            "listen = \"127.0.0.1:0\"\n[rescue]\ncompany_id = \"1\"\n[identity]\nmode = \"oidc\"\n";
+        let good = "issuer = \"https://idp.example/realms/x\"\nclient_id = \"gw\"\nclient_secret_file = \"secret\"\n";
+        let parse_in = |text: &str| {
+            Config::parse(
+                &format!("{base}{text}"),
+                &dir,
+                &env(&[(PASSWORD_ENV, SECRET)]),
+            )
+        };
+        let error_in = |text: &str| parse_in(text).map(|_| ()).unwrap_err().to_string();
+
+        let config = parse_in(&format!("{good}cookie_key_file = \"cookie-key\"\n")).expect("valid");
+        let Identity::Oidc(oidc) = &config.identity else {
+            panic!("oidc")
+        };
+        assert_eq!(oidc.user_claim, "preferred_username");
+        assert_eq!(oidc.algorithm, Algorithm::Rs256);
+        assert_eq!(oidc.scopes, ["openid", "profile", "email"]);
+        assert_eq!(oidc.session_lifetime, Duration::from_secs(8 * 3600));
+        for shown in [config.to_string(), format!("{config:?}")] {
+            assert!(!shown.contains("Client-S3cret"), "{shown}");
+            assert!(!shown.contains("Cookie-Key-Material"), "{shown}");
+        }
+
+        for (text, says) in [
+            (
+                "client_id = \"gw\"\nclient_secret_file = \"secret\"\n",
+                "identity.issuer: required",
+            ),
+            (
+                &good.replace("https://idp.example", "http://idp.example")[..],
+                "must be an https URL",
+            ),
+            (
+                &good.replace("https://idp.example/realms/x", "https://idp.example/?x=1")[..],
+                "without a query",
+            ),
+            (
+                &good.replace("client_id = \"gw\"\n", "")[..],
+                "identity.client_id: required",
+            ),
+            (
+                &good.replace("client_secret_file = \"secret\"\n", "")[..],
+                "identity.client_secret_file: required",
+            ),
+            (
+                &format!("{good}client_key_file = \"secret\"\n")[..],
+                "not both",
+            ),
+            (
+                &format!("{good}cookie_key_file = \"short-key\"\n")[..],
+                "at least 32 bytes",
+            ),
+            (
+                &format!("{good}session_lifetime = \"30s\"\n")[..],
+                "between 1 minute and 7 days",
+            ),
+            (
+                &format!("{good}session_lifetime = \"30d\"\n")[..],
+                "between 1 minute and 7 days",
+            ),
+            (
+                &format!("{good}tenant_id = \"a/b\"\n")[..],
+                "identity.tenant_id",
+            ),
+            (
+                &format!("{good}scopes = [\"openid email\"]\n")[..],
+                "one word",
+            ),
+            (
+                &format!("{good}algorithm = \"HS256\"\n")[..],
+                "expected RS256",
+            ),
+            (
+                &format!("{good}audience = \"x\"\n")[..],
+                "not for mode = \"oidc\"",
+            ),
+            (
+                &format!("{good}trusted_proxies = [\"127.0.0.1\"]\n")[..],
+                "not for mode = \"oidc\"",
+            ),
+        ] {
+            let got = error_in(text);
+            assert!(got.contains(says), "{text}: {got}");
+        }
+        // Keys of oidc are refused in the other modes.
+        assert!(
+            error(&format!("{MINIMAL}client_id = \"x\"\n")).contains("only for mode = \"oidc\"")
+        );
+        // openid is always asked for.
+        let config = parse_in(&format!("{good}scopes = [\"profile\"]\n")).expect("valid");
+        let Identity::Oidc(oidc) = &config.identity else {
+            panic!("oidc")
+        };
+        assert_eq!(oidc.scopes, ["openid", "profile"]);
+        // The secret as a systemd credential.
+        let credentials = dir.join("creds");
+        std::fs::create_dir_all(&credentials).expect("dir");
+        std::fs::write(credentials.join(CLIENT_SECRET_CREDENTIAL), "from-systemd\n")
+            .expect("write");
+        let config = Config::parse(
+            &format!("{base}issuer = \"https://idp.example\"\nclient_id = \"gw\"\n"),
+            &dir,
+            &env(&[
+                (PASSWORD_ENV, SECRET),
+                (
+                    "CREDENTIALS_DIRECTORY",
+                    credentials.to_str().expect("utf-8"),
+                ),
+            ]),
+        )
+        .expect("valid");
+        let Identity::Oidc(oidc) = &config.identity else {
+            panic!("oidc")
+        };
+        assert_eq!(oidc.auth_source, credentials.join(CLIENT_SECRET_CREDENTIAL));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     #[test]
     fn values_are_checked() {
         for (from, to, says) in [

@@ -12,7 +12,10 @@
 //!   addresses, or
 //! - a **signed JWT** from an identity-aware proxy (Pomerium, Cloudflare
 //!   Access, Google IAP), verified against the proxy's published keys with
-//!   the algorithm pinned,
+//!   the algorithm pinned, or
+//! - its own **OpenID Connect** sign-in (authorization code with PKCE,
+//!   `state` and `nonce`; the ID token verified against the provider's
+//!   keys), the session kept in a sealed `__Host-` cookie,
 //!
 //! maps the user to their Rescue SSO ID, and on a same-origin `POST
 //! /launch` answers `303 See Other` to the validated ticket URL. Cross-site
@@ -22,7 +25,8 @@
 //! Use it as the `rescue-sso gateway --config FILE` command, or mount
 //! [`Gateway::router`] in an axum application of your own. The
 //! configuration keys, deployment behind nginx, oauth2-proxy, Authelia and
-//! Pomerium, and the operations endpoints are in `docs/gateway.md`.
+//! Pomerium or with Keycloak, Entra ID and Okta, the systemd unit, and the
+//! operations endpoints are in `docs/gateway.md`.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
