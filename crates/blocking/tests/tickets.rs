@@ -215,3 +215,24 @@ fn a_refused_connection_is_a_connect_error() {
     let err = client.dtc_login_ticket(&dtc(PASSWORD)).unwrap_err();
     assert!(matches!(err, Error::Connect(_)), "{err:?}");
 }
+
+/// A new connection (here every call's: no pool) resumes the TLS session
+/// the first one made: no full handshake for a reconnect.
+#[test]
+fn a_reconnect_resumes_the_tls_session() {
+    let emulator = emulator();
+    let client = builder_for(&emulator)
+        .max_idle_per_host(0)
+        .build()
+        .expect("client");
+    for _ in 0..3 {
+        client.dtc_login_ticket(&dtc(PASSWORD)).expect("ticket");
+    }
+    let stats = emulator.stats();
+    assert_eq!(stats.connections, 3, "{stats:?}");
+    assert_eq!(
+        (stats.tls_handshakes, stats.tls_resumed),
+        (3, 2),
+        "one full handshake, then resumed ones: {stats:?}"
+    );
+}

@@ -166,3 +166,31 @@ async fn plain_http_loopback_emulator_when_allowed() {
     c.dtc_login_ticket(&dtc(PASSWORD)).await.expect("ticket");
     e.shutdown().await;
 }
+
+/// A new connection (here every call's: no pool) resumes the TLS session
+/// the first one made: no full handshake for a reconnect.
+#[tokio::test]
+async fn a_reconnect_resumes_the_tls_session() {
+    let e = Emulator::builder()
+        .company(rescue_sso_emulator::Company::new("654321", PASSWORD).technician("123456"))
+        .start()
+        .await
+        .expect("emulator");
+    let client = builder(&e.base_url(), e.ca_pem())
+        .max_idle_per_host(0)
+        .build()
+        .expect("client");
+    for _ in 0..3 {
+        client
+            .dtc_login_ticket(&dtc(PASSWORD))
+            .await
+            .expect("ticket");
+    }
+    let stats = e.stats();
+    assert_eq!(stats.connections, 3, "{stats:?}");
+    assert_eq!(
+        (stats.tls_handshakes, stats.tls_resumed),
+        (3, 2),
+        "one full handshake, then resumed ones: {stats:?}"
+    );
+}
