@@ -1,14 +1,18 @@
-//! Any status and body, decoded as both operations' answers: never a panic;
-//! a success is always a URL on the endpoint's own origin; and no error, in
-//! its Display, its Debug or anywhere in its source chain, carries the
-//! password in any spelling the fuzzer's body could echo it in.
+//! Any status and body, decoded as the answer of all three operations:
+//! never a panic; a ticket is always a URL on the endpoint's own origin; an
+//! auth code is 20 to 512 ASCII letters and digits found in the body; and
+//! no error, in its Display, its Debug or anywhere in its source chain,
+//! carries the password in any spelling the fuzzer's body could echo it in,
+//! nor, for the auth code operation, any 20-character run of the body's
+//! letters and digits (a code that almost parsed).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use rescue_sso_proto::bytes::Bytes;
 use rescue_sso_proto::http::{Response, StatusCode};
 use rescue_sso_proto::{
-    Arch, CompanyId, Endpoint, GetDtcLoginTicket, GetLoginTicket, Operation, Password, SsoId,
+    Arch, CompanyId, Endpoint, GetDtcLoginTicket, GetLoginTicket, Operation, Password,
+    RequestAuthCodeSso, SsoId,
 };
 
 /// Passwords that exercise the redaction: plain, all capitals (shaped like
@@ -42,7 +46,8 @@ fuzz_target!(|data: &[u8]| {
     *response.status_mut() = status;
     let endpoint = Endpoint::default();
     let dtc = GetDtcLoginTicket::new(sso.clone(), company, password.clone()).arch(arch);
-    let web = GetLoginTicket::new(sso, company, password);
+    let web = GetLoginTicket::new(sso.clone(), company, password.clone());
+    let authcode = RequestAuthCodeSso::new(sso, company, password);
     let encoded: String = form_urlencoded::byte_serialize(secret.as_bytes()).collect();
     for result in [dtc.decode(&endpoint, &response), web.decode(&endpoint, &response)] {
         match result {
@@ -57,6 +62,33 @@ fuzz_target!(|data: &[u8]| {
                         !text.to_lowercase().contains(&spelling.to_lowercase()),
                         "{spelling:?} in {text:?}"
                     );
+                }
+            }
+        }
+    }
+    match authcode.decode(&endpoint, &response) {
+        Ok(code) => {
+            let code = code.expose_secret();
+            assert!((20..=512).contains(&code.len()));
+            assert!(code.bytes().all(|b| b.is_ascii_alphanumeric()));
+            assert!(body.windows(code.len()).any(|w| w == code.as_bytes()));
+        }
+        Err(err) => {
+            let text = chain(&err);
+            for spelling in [secret, encoded.as_str()] {
+                assert!(
+                    !text.to_lowercase().contains(&spelling.to_lowercase()),
+                    "{spelling:?} in {text:?}"
+                );
+            }
+            // A body that speaks of an auth code never reaches an error's text.
+            if body.windows(8).any(|w| w.eq_ignore_ascii_case(b"authcode")) {
+                for run in body
+                    .split(|b| !b.is_ascii_alphanumeric())
+                    .filter(|run| run.len() >= 20)
+                {
+                    let run = String::from_utf8_lossy(run);
+                    assert!(!text.contains(run.as_ref()), "{run:?} in {text:?}");
                 }
             }
         }

@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 use rescue_sso_proto::bytes::Bytes;
 use rescue_sso_proto::http::{Request, Response};
 use rescue_sso_proto::{
-    Endpoint, GetDtcLoginTicket, GetLoginTicket, LoginTicket, Operation, RequestBody,
-    RequestMethod, http1,
+    AuthCode, Endpoint, GetDtcLoginTicket, GetLoginTicket, LoginTicket, Operation,
+    RequestAuthCodeSso, RequestBody, RequestMethod, http1,
 };
 use zeroize::Zeroize;
 
@@ -78,6 +78,13 @@ impl Client {
 
     /// Asks for a web console login ticket.
     pub fn web_login_ticket(&self, op: &GetLoginTicket) -> Result<LoginTicket, Error> {
+        self.execute(op)
+    }
+
+    /// Asks for a technician's `requestAuthCodeSSO` authentication code
+    /// (which replaces their previous one). The same as
+    /// [`execute`](Self::execute), as every operation is.
+    pub fn request_auth_code_sso(&self, op: &RequestAuthCodeSso) -> Result<AuthCode, Error> {
         self.execute(op)
     }
 

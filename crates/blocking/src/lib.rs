@@ -96,6 +96,11 @@
 //!   connection was reused. Never the password, the request body, a query
 //!   string or a ticket.
 //!
+//! - Any [`proto::Operation`] through [`Client::execute`]: the two ticket
+//!   calls, and `requestAuthCodeSSO`
+//!   ([`Client::request_auth_code_sso`]), whose [`proto::AuthCode`] is a
+//!   long-lived bearer credential that never prints.
+//!
 //! The protocol itself (encoding, the HTTP/1.1 codec, validating Rescue's
 //! answer) is the [`proto`] crate's; this crate only moves bytes.
 //!

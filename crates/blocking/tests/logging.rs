@@ -42,16 +42,24 @@ fn the_trace_log_holds_no_secret() {
         .with_writer(log.clone())
         .finish();
 
-    let tickets = tracing::subscriber::with_default(subscriber, || {
+    let (tickets, codes) = tracing::subscriber::with_default(subscriber, || {
         let mut tickets = Vec::new();
+        let mut codes = Vec::new();
         for method in [RequestMethod::Post, RequestMethod::Get] {
             let client = builder_for(&emu).method(method).build().expect("client");
             tickets.push(client.dtc_login_ticket(&dtc(PASSWORD)).expect("ticket"));
             tickets.push(client.dtc_login_ticket(&dtc(PASSWORD)).expect("ticket"));
             // A refusal is logged too.
             assert!(client.dtc_login_ticket(&dtc("wrongPassword")).is_err());
+            // And the third operation, whose answer is a long-lived code.
+            let op = rescue_sso_blocking::proto::RequestAuthCodeSso::new(
+                rescue_sso_blocking::proto::SsoId::new("123456").expect("sso id"),
+                rescue_sso_blocking::proto::CompanyId::new("654321").expect("company"),
+                rescue_sso_blocking::proto::Password::new(PASSWORD).expect("password"),
+            );
+            codes.push(client.request_auth_code_sso(&op).expect("code"));
         }
-        tickets
+        (tickets, codes)
     });
 
     let text = String::from_utf8(log.0.lock().expect("lock").clone()).expect("utf-8");
@@ -68,6 +76,14 @@ fn the_trace_log_holds_no_secret() {
     // ...and nothing that would let a reader of it log in.
     for secret in [PASSWORD, "wrongPassword", "Password=", "ssoid="] {
         assert!(!text.contains(secret), "{secret} in:\n{text}");
+    }
+    assert!(text.contains("requestAuthCodeSSO"), "{text}");
+    for code in &codes {
+        assert!(
+            !text.contains(code.expose_secret()),
+            "auth code in:\n{text}"
+        );
+        assert!(!text.contains("pwd="), "{text}");
     }
     for ticket in &tickets {
         assert!(

@@ -31,6 +31,10 @@ pub(crate) enum Command {
     /// Get a one-time login URL and print it on stdout.
     #[command(after_help = EXIT_CODES)]
     Ticket(TicketArgs),
+    /// Get a technician's requestAuthCodeSSO authentication code and print
+    /// it on stdout (a new code replaces their previous one).
+    #[command(name = "authcode", after_help = AUTHCODE_EXIT_CODES)]
+    AuthCode(AuthCodeArgs),
     /// Run the local Rescue SSO emulator until SIGINT or SIGTERM.
     Emulator(EmulatorArgs),
     /// Start the emulator in-process and log in through both adapters.
@@ -38,6 +42,75 @@ pub(crate) enum Command {
     /// Run the intranet SSO gateway (see docs/gateway.md).
     #[command(after_help = GATEWAY_EXIT_CODES)]
     Gateway(GatewayArgs),
+}
+
+pub(crate) const AUTHCODE_EXIT_CODES: &str = "\
+Exit codes:
+   0  the code was printed
+   2  usage error (bad or missing options, no password source)
+  69  the service could not be reached (DNS, refused, reset, TLS failure)
+  75  the call timed out, or Rescue answered ERROR (a failure on its side)
+  76  any other answer that is not a valid code
+  77  Rescue answered INVALID (the SSO ID and password do not authenticate)
+  78  Rescue answered INVALIDPARAM_COMPANY";
+
+/// Options of `rescue-sso authcode`.
+#[derive(Debug, Args)]
+pub(crate) struct AuthCodeArgs {
+    /// The technician's single sign-on ID.
+    #[arg(long, env = "RESCUE_SSO_ID", value_name = "ID")]
+    pub(crate) ssoid: String,
+
+    /// The company ID (ASCII digits).
+    #[arg(long, env = "RESCUE_COMPANY_ID", value_name = "ID")]
+    pub(crate) company_id: String,
+
+    /// Read the master SSO password from the first line of stdin.
+    /// Otherwise it comes from RESCUE_SSO_PASSWORD, else a prompt on a
+    /// terminal. It is never accepted as an argument.
+    #[arg(long)]
+    pub(crate) password_stdin: bool,
+
+    /// The Rescue service (https; http only for a loopback emulator).
+    #[arg(
+        long,
+        env = "RESCUE_SSO_ENDPOINT",
+        value_name = "URL",
+        default_value = rescue_sso_proto::DEFAULT_ENDPOINT
+    )]
+    pub(crate) endpoint: String,
+
+    /// Extra trusted root certificates (PEM), added to the system's.
+    #[arg(long, value_name = "PEM")]
+    pub(crate) ca_file: Option<PathBuf>,
+
+    /// How the parameters are sent; post keeps the password out of URLs.
+    #[arg(long, value_enum, default_value_t = Method::Post)]
+    pub(crate) method: Method,
+
+    /// Which adapter makes the call.
+    #[arg(long, value_enum, default_value_t = Transport::Hyper)]
+    pub(crate) transport: Transport,
+
+    /// The whole call, connect included, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+    pub(crate) timeout: f64,
+
+    /// Output: the code alone, or one JSON object.
+    #[arg(long, value_enum, default_value_t = CodeFormat::Code)]
+    pub(crate) format: CodeFormat,
+
+    /// Log what happens on stderr (never secrets).
+    #[arg(short, long)]
+    pub(crate) verbose: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum CodeFormat {
+    /// The code alone.
+    Code,
+    /// One JSON object: {"authcode": "…"}.
+    Json,
 }
 
 pub(crate) const GATEWAY_EXIT_CODES: &str = "\

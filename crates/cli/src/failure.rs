@@ -95,6 +95,13 @@ pub(crate) fn call(
             Some(ProtoError::Rescue(RescueError::MissingParameters)) => {
                 ("missing_parameters", DATAERR)
             }
+            Some(ProtoError::Rescue(RescueError::Invalid)) => ("invalid", NOPERM),
+            Some(ProtoError::Rescue(RescueError::InvalidParamCompany)) => {
+                ("invalid_param_company", CONFIG)
+            }
+            // Rescue's own temporary failure: a script may try again, as
+            // after a timeout.
+            Some(ProtoError::Rescue(RescueError::Unspecified)) => ("rescue_error", TEMPFAIL),
             _ => ("bad_answer", PROTOCOL),
         },
         ErrorKind::Config => ("usage", USAGE),

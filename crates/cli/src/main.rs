@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 mod args;
+mod authcode;
 mod browser;
 mod demo;
 mod emulate;
@@ -15,7 +16,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use clap::error::ErrorKind;
 
-use args::{Cli, Command, Format};
+use args::{Cli, CodeFormat, Command, Format};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -26,6 +27,10 @@ fn main() -> ExitCode {
         Command::Ticket(args) => {
             init_tracing(args.verbose);
             (ticket::run(args), args.format == Format::Json)
+        }
+        Command::AuthCode(args) => {
+            init_tracing(args.verbose);
+            (authcode::run(args), args.format == CodeFormat::Json)
         }
         Command::Emulator(args) => (emulate::run(args), false),
         Command::Demo => (demo::run(), false),

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use rescue_sso_client_core::{DEFAULT_CONNECT_TIMEOUT, FromSettings, Settings, TlsSettings};
 use rescue_sso_proto::{
-    Arch, CompanyId, Endpoint, GetDtcLoginTicket, GetLoginTicket, LoginTicket, Password,
+    Arch, CompanyId, Endpoint, GetDtcLoginTicket, GetLoginTicket, LoginTicket, Operation, Password,
     RequestMethod, SsoId,
 };
 use serde_json::json;
@@ -14,12 +14,18 @@ use crate::args::{Console, Format, Method, TicketArgs, Transport};
 use crate::browser;
 use crate::failure::{self, Failure};
 
-/// What the ticket command needs, validated.
-struct Plan {
+/// Where and how a call goes, validated: what `ticket` and `authcode`
+/// share.
+pub(crate) struct Target {
     endpoint: Endpoint,
     method: RequestMethod,
     timeout: Duration,
     ca_pem: Option<Vec<u8>>,
+}
+
+/// What the ticket command needs, validated.
+struct Plan {
+    target: Target,
     request: Request,
 }
 
@@ -45,23 +51,27 @@ pub(crate) fn run(args: &TicketArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-fn plan(args: &TicketArgs) -> Result<Plan, Failure> {
-    let usage = |what: &str, err: &dyn std::error::Error| {
-        Failure::usage(format!("{what}: {}", failure::chain(err)))
-    };
-    let sso_id = SsoId::new(args.ssoid.as_str()).map_err(|e| usage("--ssoid", &e))?;
-    let company_id = CompanyId::new(&args.company_id).map_err(|e| usage("--company-id", &e))?;
-    let password = password(args.password_stdin)?;
-    let endpoint = Endpoint::builder(&args.endpoint)
+fn usage(what: &str, err: &dyn std::error::Error) -> Failure {
+    Failure::usage(format!("{what}: {}", failure::chain(err)))
+}
+
+/// The options every call takes, checked before anything is sent.
+pub(crate) fn target(
+    endpoint: &str,
+    ca_file: Option<&std::path::Path>,
+    method: Method,
+    timeout: f64,
+) -> Result<Target, Failure> {
+    let endpoint = Endpoint::builder(endpoint)
         .allow_loopback_http()
         .build()
         .map_err(|e| usage("--endpoint", &e))?;
-    if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 86_400.0) {
+    if !(timeout.is_finite() && timeout > 0.0 && timeout <= 86_400.0) {
         return Err(Failure::usage(
             "--timeout: must be a number of seconds above 0",
         ));
     }
-    let ca_pem = match &args.ca_file {
+    let ca_pem = match ca_file {
         Some(path) => {
             let pem = std::fs::read(path)
                 .map_err(|e| Failure::usage(format!("--ca-file {}: {e}", path.display())))?;
@@ -73,6 +83,33 @@ fn plan(args: &TicketArgs) -> Result<Plan, Failure> {
         }
         None => None,
     };
+    Ok(Target {
+        endpoint,
+        method: match method {
+            Method::Post => RequestMethod::Post,
+            Method::Get => RequestMethod::Get,
+        },
+        timeout: Duration::from_secs_f64(timeout),
+        ca_pem,
+    })
+}
+
+/// The technician and company options, checked.
+pub(crate) fn who(sso_id: &str, company_id: &str) -> Result<(SsoId, CompanyId), Failure> {
+    let sso_id = SsoId::new(sso_id).map_err(|e| usage("--ssoid", &e))?;
+    let company_id = CompanyId::new(company_id).map_err(|e| usage("--company-id", &e))?;
+    Ok((sso_id, company_id))
+}
+
+fn plan(args: &TicketArgs) -> Result<Plan, Failure> {
+    let (sso_id, company_id) = who(&args.ssoid, &args.company_id)?;
+    let password = password(args.password_stdin)?;
+    let target = target(
+        &args.endpoint,
+        args.ca_file.as_deref(),
+        args.method,
+        args.timeout,
+    )?;
     let arch = if args.arch.is_some() {
         Arch::X64
     } else {
@@ -84,21 +121,12 @@ fn plan(args: &TicketArgs) -> Result<Plan, Failure> {
         }
         Console::Web => Request::Web(GetLoginTicket::new(sso_id, company_id, password).arch(arch)),
     };
-    Ok(Plan {
-        endpoint,
-        method: match args.method {
-            Method::Post => RequestMethod::Post,
-            Method::Get => RequestMethod::Get,
-        },
-        timeout: Duration::from_secs_f64(args.timeout),
-        ca_pem,
-        request,
-    })
+    Ok(Plan { target, request })
 }
 
 /// `--password-stdin`, else `RESCUE_SSO_PASSWORD`, else a prompt on a
 /// terminal, else a usage error. Never argv.
-fn password(from_stdin: bool) -> Result<Password, Failure> {
+pub(crate) fn password(from_stdin: bool) -> Result<Password, Failure> {
     let invalid = |e: rescue_sso_proto::InputError| Failure::usage(format!("password: {e}"));
     if from_stdin {
         let mut line = String::new();
@@ -126,9 +154,9 @@ fn password(from_stdin: bool) -> Result<Password, Failure> {
     ))
 }
 
-/// Either adapter's client, configured from the plan: the same settings
+/// Either adapter's client, configured from the target: the same settings
 /// for both.
-fn client<C>(plan: &Plan) -> Result<C, Failure>
+pub(crate) fn client<C>(plan: &Target) -> Result<C, Failure>
 where
     C: FromSettings,
     Failure: From<C::Error>,
@@ -148,31 +176,39 @@ where
 }
 
 fn with_hyper(plan: &Plan) -> Result<LoginTicket, Failure> {
+    match &plan.request {
+        Request::Desktop(op) => call_hyper(&plan.target, op),
+        Request::Web(op) => call_hyper(&plan.target, op),
+    }
+}
+
+fn with_blocking(plan: &Plan) -> Result<LoginTicket, Failure> {
+    match &plan.request {
+        Request::Desktop(op) => call_blocking(&plan.target, op),
+        Request::Web(op) => call_blocking(&plan.target, op),
+    }
+}
+
+/// `op` through the async adapter, on a runtime made for the one call.
+pub(crate) fn call_hyper<O: Operation>(target: &Target, op: &O) -> Result<O::Output, Failure> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| failure::software(format!("starting the async runtime: {e}")))?;
-    let ticket = runtime.block_on(async {
-        let client: rescue_sso_hyper::Client = client(plan)?;
-        let ticket = match &plan.request {
-            Request::Desktop(op) => client.dtc_login_ticket(op).await?,
-            Request::Web(op) => client.web_login_ticket(op).await?,
-        };
-        Ok(ticket)
+    let output = runtime.block_on(async {
+        let client: rescue_sso_hyper::Client = client(target)?;
+        Ok(client.execute(op).await?)
     });
     // Whatever the call left running (an idle pooled connection) is not
     // waited for: the command is done once the call is.
     runtime.shutdown_background();
-    ticket
+    output
 }
 
-fn with_blocking(plan: &Plan) -> Result<LoginTicket, Failure> {
-    let client: rescue_sso_blocking::Client = client(plan)?;
-    let ticket = match &plan.request {
-        Request::Desktop(op) => client.dtc_login_ticket(op)?,
-        Request::Web(op) => client.web_login_ticket(op)?,
-    };
-    Ok(ticket)
+/// `op` through the blocking adapter.
+pub(crate) fn call_blocking<O: Operation>(target: &Target, op: &O) -> Result<O::Output, Failure> {
+    let client: rescue_sso_blocking::Client = client(target)?;
+    Ok(client.execute(op)?)
 }
 
 fn print(format: Format, ticket: &LoginTicket) -> Result<(), Failure> {

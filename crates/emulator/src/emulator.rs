@@ -11,7 +11,7 @@ use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 
 use crate::background::{Background, OnStop};
-use crate::state::Shared;
+use crate::state::{AuthCodeFormat, Shared};
 use crate::{Company, Error, Faults, SeenRequest, Stats, server, tls};
 
 /// The entry point: `Emulator::builder()…start().await`.
@@ -36,6 +36,7 @@ pub struct EmulatorBuilder {
     plain_http: bool,
     http2: bool,
     identity: Option<(String, String)>,
+    auth_code_format: AuthCodeFormat,
 }
 
 impl Default for EmulatorBuilder {
@@ -47,11 +48,19 @@ impl Default for EmulatorBuilder {
             plain_http: false,
             http2: true,
             identity: None,
+            auth_code_format: AuthCodeFormat::default(),
         }
     }
 }
 
 impl EmulatorBuilder {
+    /// How `requestAuthCodeSSO` spells a success: the guide's `OK AUTHCODE:
+    /// <code>` by default, or one of the inferred variants.
+    pub fn auth_code_format(mut self, format: AuthCodeFormat) -> Self {
+        self.auth_code_format = format;
+        self
+    }
+
     /// Adds a company; the first call replaces the default one.
     pub fn company(mut self, company: Company) -> Self {
         self.companies.get_or_insert_with(Vec::new).push(company);
@@ -109,7 +118,12 @@ impl EmulatorBuilder {
         let scheme = if identity.is_some() { "https" } else { "http" };
         let base_url = format!("{scheme}://{local_addr}");
         let companies = self.companies.unwrap_or_else(|| vec![Company::default()]);
-        let shared = Arc::new(Shared::new(base_url, companies, self.ttl));
+        let shared = Arc::new(Shared::new(
+            base_url,
+            companies,
+            self.ttl,
+            self.auth_code_format,
+        ));
         let (stop_tx, stop_rx) = watch::channel(false);
         let acceptor = identity
             .as_ref()
@@ -217,6 +231,12 @@ impl EmulatorHandle {
     /// call it on a blocking thread.
     pub fn wait_until(&self, done: impl Fn(&Stats) -> bool, timeout: Duration) -> bool {
         self.shared.wait_until(done, timeout)
+    }
+
+    /// Whether `code` is a technician's current `requestAuthCodeSSO` code:
+    /// false once a newer one was issued to them.
+    pub fn auth_code_valid(&self, code: &str) -> bool {
+        self.shared.auth_code_valid(code)
     }
 
     /// Closes every open connection now, as a server's idle timeout or a

@@ -21,6 +21,10 @@ pub enum Fault {
     Reset,
     /// `500` with an HTML error page, as IIS sends.
     ServerError,
+    /// `200`, `text/plain`, with this body instead of the real answer: a
+    /// refusal the typed inputs cannot provoke (`INVALIDPARAM_COMPANY`,
+    /// `ERROR`), or a near-miss of a success.
+    Answer(String),
     /// Any status and body instead of the real answer.
     Custom {
         /// The status code.

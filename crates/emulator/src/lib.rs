@@ -90,3 +90,4 @@ pub use emulator::{BackgroundEmulator, Emulator, EmulatorBuilder, EmulatorHandle
 pub use error::Error;
 pub use fault::{Fault, Faults};
 pub use observe::{SeenRequest, Stats};
+pub use state::AuthCodeFormat;

@@ -19,7 +19,7 @@ use uuid::Uuid;
 use crate::SeenRequest;
 use crate::fault::Fault;
 use crate::reset::ResetSignal;
-use crate::state::{Kind, Redeem, Shared};
+use crate::state::{AuthCodeFormat, Kind, Redeem, Shared};
 
 /// The largest request body read; ASP.NET's own limits are far larger, but no
 /// SSO request comes near this.
@@ -124,6 +124,7 @@ pub(crate) async fn handle(
             return Ok(response);
         }
         Some(Fault::ServerError) => return Ok(server_error()),
+        Some(Fault::Answer(body)) => return Ok(answer(&body)),
         Some(Fault::Custom {
             status,
             body,
@@ -148,6 +149,7 @@ pub(crate) async fn handle(
             redeem(&shared, &parts.method, &params, Kind::Desktop)
         }
         "/sso/login.aspx" => redeem(&shared, &parts.method, &params, Kind::Web),
+        "/api/requestauthcodesso.aspx" => auth_code(&shared, &parts.method, &params),
         _ => text(StatusCode::NOT_FOUND, "not found"),
     };
     Ok(response)
@@ -220,6 +222,37 @@ fn sso(shared: &Shared, method: &Method, params: &Params, kind: Kind) -> Respons
         Kind::Web => format!("{}/SSO/Login.aspx?Ticket={ticket}", shared.base_url),
     };
     answer(&format!("OK:{url}"))
+}
+
+/// `requestAuthCodeSSO`: `ssoid`, `pwd`, `company`. A company that is not
+/// numeric (or missing) is `INVALIDPARAM_COMPANY`; anything that does not
+/// authenticate is `INVALID`.
+fn auth_code(shared: &Shared, method: &Method, params: &Params) -> Response<Body> {
+    if method != Method::GET && method != Method::POST {
+        return text(StatusCode::METHOD_NOT_ALLOWED, "method not allowed");
+    }
+    let Some(company_id) = params
+        .present("company")
+        .filter(|c| c.bytes().all(|b| b.is_ascii_digit()))
+    else {
+        return answer("INVALIDPARAM_COMPANY");
+    };
+    let (Some(sso_id), Some(password)) = (params.present("ssoid"), params.present("pwd")) else {
+        return answer("INVALID");
+    };
+    let Some(company) = shared.company(company_id) else {
+        return answer("INVALID");
+    };
+    if company.password != password || !company.technicians.iter().any(|t| t == sso_id) {
+        return answer("INVALID");
+    }
+    let code = shared.issue_auth_code(&company.id, sso_id);
+    answer(&match shared.auth_code_format {
+        AuthCodeFormat::Documented => format!("OK AUTHCODE: {code}"),
+        AuthCodeFormat::LineFeed => format!("OK\nAUTHCODE: {code}"),
+        AuthCodeFormat::CrLf => format!("OK\r\nAUTHCODE: {code}"),
+        AuthCodeFormat::NoSpace => format!("OK AUTHCODE:{code}"),
+    })
 }
 
 fn redeem(shared: &Shared, method: &Method, params: &Params, kind: Kind) -> Response<Body> {

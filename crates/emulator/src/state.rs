@@ -64,6 +64,26 @@ pub(crate) struct Shared {
     arrivals: std::sync::Condvar,
     /// Tells every open connection to close.
     pub(crate) close_all: tokio::sync::Notify,
+    /// How `requestAuthCodeSSO` spells its success.
+    pub(crate) auth_code_format: AuthCodeFormat,
+    /// Each technician's current auth code, by (company, SSO ID): a new one
+    /// replaces the old.
+    auth_codes: Mutex<HashMap<(String, String), String>>,
+}
+
+/// How the emulator spells a `requestAuthCodeSSO` success.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum AuthCodeFormat {
+    /// `OK AUTHCODE: <code>`, as Rescue's API guide prints it.
+    #[default]
+    Documented,
+    /// `OK`, a line feed, `AUTHCODE: <code>` (inferred variant).
+    LineFeed,
+    /// `OK`, CR LF, `AUTHCODE: <code>` (inferred variant).
+    CrLf,
+    /// `OK AUTHCODE:<code>`, no space after the colon (inferred variant).
+    NoSpace,
 }
 
 /// Issued tickets, and their IDs in issue order so old ones can be dropped
@@ -77,8 +97,15 @@ struct Tickets {
 }
 
 impl Shared {
-    pub(crate) fn new(base_url: String, companies: Vec<Company>, ttl: Duration) -> Shared {
+    pub(crate) fn new(
+        base_url: String,
+        companies: Vec<Company>,
+        ttl: Duration,
+        auth_code_format: AuthCodeFormat,
+    ) -> Shared {
         Shared {
+            auth_code_format,
+            auth_codes: Mutex::new(HashMap::new()),
             base_url,
             companies,
             ttl,
@@ -93,6 +120,23 @@ impl Shared {
 
     pub(crate) fn company(&self, id: &str) -> Option<&Company> {
         self.companies.iter().find(|c| c.id == id)
+    }
+
+    /// A new auth code for the technician, replacing their previous one:
+    /// 80 lower-case letters and digits, like the guide's sample.
+    pub(crate) fn issue_auth_code(&self, company_id: &str, sso_id: &str) -> String {
+        let mut code = String::with_capacity(96);
+        while code.len() < 80 {
+            code.push_str(&Uuid::new_v4().simple().to_string());
+        }
+        code.truncate(80);
+        lock(&self.auth_codes).insert((company_id.to_owned(), sso_id.to_owned()), code.clone());
+        code
+    }
+
+    /// Whether `code` is some technician's current auth code.
+    pub(crate) fn auth_code_valid(&self, code: &str) -> bool {
+        lock(&self.auth_codes).values().any(|c| c == code)
     }
 
     pub(crate) fn issue(&self, kind: Kind, company_id: &str, sso_id: &str) -> Uuid {

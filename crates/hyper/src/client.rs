@@ -17,8 +17,8 @@ use rescue_sso_proto::bytes::{Bytes, BytesMut};
 use rescue_sso_proto::http::{Extensions, Request, Response, Version};
 use rescue_sso_proto::http1::{self, DEFAULT_MAX_INFORMATIONAL};
 use rescue_sso_proto::{
-    ANSWER_READ_LIMIT, Endpoint, EndpointError, GetDtcLoginTicket, GetLoginTicket, LoginTicket,
-    Operation, RequestMethod, check_answer_head,
+    ANSWER_READ_LIMIT, AuthCode, Endpoint, EndpointError, GetDtcLoginTicket, GetLoginTicket,
+    LoginTicket, Operation, RequestAuthCodeSso, RequestMethod, check_answer_head,
 };
 use tokio::sync::Notify;
 
@@ -141,6 +141,13 @@ impl Client {
 
     /// Asks for a web console login ticket.
     pub async fn web_login_ticket(&self, op: &GetLoginTicket) -> Result<LoginTicket, Error> {
+        self.execute(op).await
+    }
+
+    /// Asks for a technician's `requestAuthCodeSSO` authentication code
+    /// (which replaces their previous one). The same as
+    /// [`execute`](Self::execute), as every operation is.
+    pub async fn request_auth_code_sso(&self, op: &RequestAuthCodeSso) -> Result<AuthCode, Error> {
         self.execute(op).await
     }
 

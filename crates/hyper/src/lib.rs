@@ -97,6 +97,11 @@
 //!   connection was reused. Never the password, the body, a query string or
 //!   a ticket.
 //!
+//! - Any [`proto::Operation`] through [`Client::execute`]: the two ticket
+//!   calls, and `requestAuthCodeSSO`
+//!   ([`Client::request_auth_code_sso`]), whose [`proto::AuthCode`] is a
+//!   long-lived bearer credential that never prints.
+//!
 //! Encoding, validation and decoding are the [`proto`] crate's; this crate
 //! only moves bytes.
 //!

@@ -40,6 +40,7 @@ async fn the_log_never_holds_the_password_body_or_ticket() {
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let mut tickets = Vec::new();
+    let mut codes = Vec::new();
     for method in [RequestMethod::Post, RequestMethod::Get] {
         let c = builder(&e.base_url(), e.ca_pem())
             .method(method)
@@ -54,10 +55,19 @@ async fn the_log_never_holds_the_password_body_or_ticket() {
             content_type: None,
         });
         assert!(c.dtc_login_ticket(&dtc(password)).await.is_err());
+        // The third operation, whose answer is a long-lived code.
+        let op = rescue_sso_hyper::proto::RequestAuthCodeSso::new(
+            rescue_sso_hyper::proto::SsoId::new("123456").expect("sso id"),
+            rescue_sso_hyper::proto::CompanyId::new("654321").expect("company"),
+            rescue_sso_hyper::proto::Password::new(password).expect("password"),
+        );
+        let code = c.request_auth_code_sso(&op).await.expect("code");
+        codes.push(code.expose_secret().to_owned());
     }
     let log = String::from_utf8(captured.0.lock().expect("log lock").clone()).expect("utf-8");
     assert!(log.contains("rescue_sso"), "the span is there: {log}");
     assert!(log.contains("getDTCLoginTicket"));
+    assert!(log.contains("requestAuthCodeSSO"));
     // Each client's first call opens a connection, its second reuses it.
     assert!(log.contains("reused=false"), "{log}");
     assert!(log.contains("reused=true"), "{log}");
@@ -67,6 +77,9 @@ async fn the_log_never_holds_the_password_body_or_ticket() {
         "ssoid=",
         tickets[0].as_str(),
         tickets[1].as_str(),
+        codes[0].as_str(),
+        codes[1].as_str(),
+        "pwd=",
     ] {
         assert!(!log.contains(secret), "{secret} leaked: {log}");
     }

@@ -55,24 +55,33 @@ const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 /// `password` is redacted, in every spelling a server could echo it in, from
 /// any body excerpt and any unknown word that end up in an error.
 pub(crate) fn ok_text<'r>(response: &'r Response<Bytes>, password: &str) -> Result<&'r str, Error> {
+    let text = body_text(response, password)?;
+    match text.strip_prefix("OK:") {
+        Some(url) => Ok(url),
+        None => Err(classify(text, password)),
+    }
+}
+
+/// Reads a 2xx response's body as trimmed, non-empty UTF-8 text; anything
+/// else (a redirect, another status, a body over the cap, not UTF-8, empty)
+/// is the error it is.
+pub(crate) fn body_text<'r>(
+    response: &'r Response<Bytes>,
+    password: &str,
+) -> Result<&'r str, Error> {
     let status = response.status();
     let body = response.body().as_ref();
     let over_cap = body.len() > MAX_ANSWER_BYTES;
-    let excerpt = |text: &[u8]| {
-        if over_cap {
-            Excerpt::of_truncated(text.get(..MAX_ANSWER_BYTES).unwrap_or(text), &[password])
-        } else {
-            Excerpt::new(text, &[password])
-        }
-    };
     if status.is_redirection() {
         return Err(Error::Redirect { status });
     }
     if !status.is_success() {
-        return Err(Error::Status {
-            status,
-            excerpt: excerpt(body),
-        });
+        let excerpt = if over_cap {
+            Excerpt::of_truncated(body.get(..MAX_ANSWER_BYTES).unwrap_or(body), &[password])
+        } else {
+            Excerpt::new(body, &[password])
+        };
+        return Err(Error::Status { status, excerpt });
     }
     if over_cap {
         return Err(Error::BodyTooLarge {
@@ -85,23 +94,26 @@ pub(crate) fn ok_text<'r>(response: &'r Response<Bytes>, password: &str) -> Resu
     if text.is_empty() {
         return Err(Error::EmptyBody);
     }
-    if let Some(url) = text.strip_prefix("OK:") {
-        return Ok(url);
-    }
+    Ok(text)
+}
+
+/// What a 2xx answer's text that is not a success is: an HTML page, a bare
+/// URL, one of Rescue's refusal words, or something else.
+pub(crate) fn classify(text: &str, password: &str) -> Error {
     if text.starts_with('<') {
-        return Err(Error::Html {
-            excerpt: excerpt(text.as_bytes()),
-        });
+        return Error::Html {
+            excerpt: Excerpt::new(text.as_bytes(), &[password]),
+        };
     }
     if starts_with_ignore_case(text, "https://") || starts_with_ignore_case(text, "http://") {
-        return Err(Error::MissingOkPrefix);
+        return Error::MissingOkPrefix;
     }
     if is_word(text) {
-        return Err(Error::Rescue(RescueError::from_word(text, password)));
+        return Error::Rescue(RescueError::from_word(text, password));
     }
-    Err(Error::UnexpectedBody {
-        excerpt: excerpt(text.as_bytes()),
-    })
+    Error::UnexpectedBody {
+        excerpt: Excerpt::new(text.as_bytes(), &[password]),
+    }
 }
 
 fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {

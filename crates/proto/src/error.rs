@@ -67,6 +67,10 @@ pub enum Error {
     InvalidTicketUrl(TicketUrlError),
     /// The HTTP/1.1 response could not be read.
     Http1(http1::Error),
+    /// `requestAuthCodeSSO` answered `OK` (or spoke of an auth code) but not
+    /// in an accepted form. No part of the answer is kept: it may hold a
+    /// code.
+    InvalidAuthCode(AuthCodeError),
 }
 
 impl fmt::Display for Error {
@@ -99,6 +103,7 @@ impl fmt::Display for Error {
             }
             Error::InvalidTicketUrl(_) => f.write_str("rescue returned an invalid ticket url"),
             Error::Http1(_) => f.write_str("malformed http/1.1 response"),
+            Error::InvalidAuthCode(_) => f.write_str("rescue returned an invalid auth code answer"),
         }
     }
 }
@@ -111,6 +116,7 @@ impl std::error::Error for Error {
             Error::Rescue(e) => Some(e),
             Error::InvalidTicketUrl(e) => Some(e),
             Error::Http1(e) => Some(e),
+            Error::InvalidAuthCode(e) => Some(e),
             _ => None,
         }
     }
@@ -157,6 +163,15 @@ pub enum RescueError {
     InvalidCompanyId,
     /// `MISSINGPARAMETERS`: a required parameter was not received.
     MissingParameters,
+    /// `ERROR` (`requestAuthCodeSSO`): an unspecified failure on Rescue's
+    /// side, such as a timeout; trying again later may work.
+    Unspecified,
+    /// `INVALID` (`requestAuthCodeSSO`): the SSO ID and master SSO password
+    /// do not authenticate.
+    Invalid,
+    /// `INVALIDPARAM_COMPANY` (`requestAuthCodeSSO`): the company is not
+    /// numeric.
+    InvalidParamCompany,
     /// Any other upper-case word (an undocumented `INVALIDSSOID` has been
     /// seen); `[redacted]` when the word held the master SSO password.
     Unknown(String),
@@ -169,6 +184,9 @@ impl RescueError {
             RescueError::InvalidPassword => "INVALIDPASSWORD",
             RescueError::InvalidCompanyId => "INVALIDCOMPANYID",
             RescueError::MissingParameters => "MISSINGPARAMETERS",
+            RescueError::Unspecified => "ERROR",
+            RescueError::Invalid => "INVALID",
+            RescueError::InvalidParamCompany => "INVALIDPARAM_COMPANY",
             RescueError::Unknown(word) => word,
         }
     }
@@ -181,6 +199,9 @@ impl RescueError {
             "INVALIDPASSWORD" => RescueError::InvalidPassword,
             "INVALIDCOMPANYID" => RescueError::InvalidCompanyId,
             "MISSINGPARAMETERS" => RescueError::MissingParameters,
+            "ERROR" => RescueError::Unspecified,
+            "INVALID" => RescueError::Invalid,
+            "INVALIDPARAM_COMPANY" => RescueError::InvalidParamCompany,
             other if Finder::new(password).is_some_and(|f| f.is_in(other.as_bytes())) => {
                 RescueError::Unknown(REDACTED_WORD.to_owned())
             }
@@ -197,12 +218,43 @@ impl fmt::Display for RescueError {
             RescueError::InvalidPassword => f.write_str("invalid sso id or master sso password"),
             RescueError::InvalidCompanyId => f.write_str("unknown company id"),
             RescueError::MissingParameters => f.write_str("a required parameter was missing"),
+            RescueError::Unspecified => f.write_str("rescue failed on its side; try again later"),
+            RescueError::Invalid => f.write_str("invalid sso id or master sso password"),
+            RescueError::InvalidParamCompany => f.write_str("the company id is not numeric"),
             RescueError::Unknown(word) => write!(f, "undocumented answer {word}"),
         }
     }
 }
 
 impl std::error::Error for RescueError {}
+
+/// Why an answer to `requestAuthCodeSSO` that began with `OK` was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AuthCodeError {
+    /// Not `OK`, a space or a line break, `AUTHCODE:`, an optional space,
+    /// then the code.
+    Malformed,
+    /// Nothing after `AUTHCODE:`.
+    Empty,
+    /// The code has a character other than ASCII letters and digits.
+    NotAlphanumeric,
+    /// The code is shorter than 20 or longer than 512 characters.
+    Length,
+}
+
+impl fmt::Display for AuthCodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            AuthCodeError::Malformed => "the answer is not `OK AUTHCODE: <code>`",
+            AuthCodeError::Empty => "the auth code is empty",
+            AuthCodeError::NotAlphanumeric => "the auth code is not ascii letters and digits",
+            AuthCodeError::Length => "the auth code is not 20 to 512 characters long",
+        })
+    }
+}
+
+impl std::error::Error for AuthCodeError {}
 
 /// Which typed input was rejected, and why. Never carries the value itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

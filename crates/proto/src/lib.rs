@@ -14,6 +14,9 @@
 //!   [`http::Response`] into a [`LoginTicket`] whose URL has been validated
 //!   (scheme, host, path, company, GUID ticket, architecture) before anyone
 //!   may send a browser to it, or into a typed [`Error`];
+//! - a third operation, [`RequestAuthCodeSso`] (`requestAuthCodeSSO`), whose
+//!   answer is an [`AuthCode`]: a long-lived bearer credential that never
+//!   prints;
 //! - [`http1`]: a strict, bounded, incremental HTTP/1.1 codec for stacks that
 //!   only have a byte stream.
 //!
@@ -80,6 +83,7 @@
 #![deny(missing_docs)]
 
 mod answer;
+mod authcode;
 mod encode;
 mod endpoint;
 mod error;
@@ -94,9 +98,12 @@ pub use bytes;
 pub use http;
 
 pub use answer::{ANSWER_READ_LIMIT, MAX_ANSWER_BYTES, check_answer_head};
+pub use authcode::{AuthCode, MAX_AUTH_CODE_LEN, MIN_AUTH_CODE_LEN, RequestAuthCodeSso};
 pub use encode::{EncodedRequest, RequestBody, RequestMethod, USER_AGENT_VALUE};
 pub use endpoint::{DEFAULT_ENDPOINT, Endpoint, EndpointBuilder};
-pub use error::{EndpointError, Error, Field, InputError, RescueError, TicketUrlError};
+pub use error::{
+    AuthCodeError, EndpointError, Error, Field, InputError, RescueError, TicketUrlError,
+};
 pub use excerpt::{Excerpt, MAX_EXCERPT_CHARS};
 pub use input::{
     Arch, CompanyId, MAX_COMPANY_ID_DIGITS, MAX_PASSWORD_BYTES, MAX_SSO_ID_BYTES, Password, SsoId,
