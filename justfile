@@ -57,8 +57,10 @@ bench-cli:
     cargo build --release -p rescue-sso-cli
     benches/cli.sh target/release/rescue-sso
 
-# Tests that need the machine set up: root (a private mount namespace), and
-# Debian's Chromium and chromedriver, installed here if missing. Fails, never skips.
+# Tests that need the machine set up; fails, never skips. They need root (a
+# private mount namespace), and what they use is installed here if missing:
+# Debian's Chromium and chromedriver, pkill, node and npm, and npm's
+# oidc-provider (a real OpenID provider, from the lock file in e2e/oidc-provider).
 e2e:
     #!/usr/bin/env bash
     set -euo pipefail
@@ -66,12 +68,26 @@ e2e:
         echo "error: the end-to-end tests need root (a private mount namespace, port 53 on loopback, apt)" >&2
         exit 1
     fi
-    if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    missing=()
+    command -v chromium >/dev/null || missing+=(chromium)
+    command -v chromedriver >/dev/null || missing+=(chromium-driver)
+    command -v pkill >/dev/null || missing+=(procps)
+    command -v node >/dev/null || missing+=(nodejs)
+    command -v npm >/dev/null || missing+=(npm)
+    if [ ${#missing[@]} -gt 0 ]; then
         apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
     fi
     chromium --version
     chromedriver --version
+    echo "node $(node --version), npm $(npm --version)"
+    # oidc-provider 9 needs node 20.12 or later (crypto.hash); Debian 12's own is 18.
+    node -e 'const [major, minor] = process.versions.node.split(".").map(Number);
+        if (major < 20 || (major === 20 && minor < 12)) {
+            console.error(`error: node ${process.versions.node} is too old for oidc-provider 9: install node 20.12 or later (22 LTS)`);
+            process.exit(1);
+        }'
+    (cd e2e/oidc-provider && npm ci --no-audit --no-fund --ignore-scripts)
     cargo test --workspace -- --ignored
 
 # deploy/: the systemd unit checked by systemd-analyze (any remark fails; its

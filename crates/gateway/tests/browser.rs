@@ -12,109 +12,17 @@
 mod common;
 
 use std::convert::Infallible;
-use std::path::{Path, PathBuf};
-use std::process::Stdio;
-use std::time::{Duration, Instant};
 
+use common::browser::{Driver, arrive, output_dir};
 use common::{Harness, TRUSTED_HEADER};
-use fantoccini::{Client as Browser, ClientBuilder, Locator};
+use fantoccini::Locator;
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
 use hyper::{Request, Response};
 use hyper_util::client::legacy::Client as HttpClient;
-use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use rescue_sso_emulator::{Company, Emulator};
-use serde_json::json;
-use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::net::TcpListener;
-use tokio::process::{Child, Command};
-
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-const CHROMIUM: &str = "/usr/bin/chromium";
-
-/// Where the screenshots go.
-fn output_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("browser");
-    std::fs::create_dir_all(&dir).expect("output dir");
-    dir
-}
-
-/// chromedriver on a free loopback port, stopped when dropped.
-struct Driver {
-    _child: Child,
-    url: String,
-}
-
-impl Driver {
-    async fn start() -> Driver {
-        assert!(
-            Path::new(CHROMEDRIVER).exists() && Path::new(CHROMIUM).exists(),
-            "Chromium and chromedriver are not installed: run `just e2e`, which installs them"
-        );
-        let mut child = Command::new(CHROMEDRIVER)
-            .args(["--port=0", "--allowed-ips=127.0.0.1"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("chromedriver");
-        let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-        let port = tokio::time::timeout(Duration::from_secs(20), async {
-            while let Some(line) = lines.next_line().await.expect("a line") {
-                if let Some(rest) = line.split("started successfully on port ").nth(1) {
-                    return rest.trim_end_matches('.').parse::<u16>().expect("a port");
-                }
-            }
-            panic!("chromedriver ended before it said its port");
-        })
-        .await
-        .expect("chromedriver started");
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        Driver {
-            _child: child,
-            url: format!("http://127.0.0.1:{port}"),
-        }
-    }
-
-    /// A headless Chromium that contacts nothing off this machine.
-    async fn browser(&self, profile: &Path) -> Browser {
-        let args = json!([
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--no-first-run",
-            "--no-default-browser-check",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-default-apps",
-            "--disable-extensions",
-            "--disable-domain-reliability",
-            "--disable-client-side-phishing-detection",
-            "--metrics-recording-only",
-            "--password-store=basic",
-            "--disable-features=OptimizationHints,MediaRouter,Translate,AutofillServerCommunication,CertificateTransparencyComponentUpdater,InterestFeedContentSuggestions,NetworkTimeServiceQuerying",
-            // Every name resolves to nothing but loopback, and anything
-            // that is not loopback goes to a proxy that is not there.
-            "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost",
-            "--proxy-server=http://127.0.0.1:9",
-            "--proxy-bypass-list=<-loopback>;127.0.0.1;localhost",
-            "--window-size=1024,768",
-            format!("--user-data-dir={}", profile.display()),
-        ]);
-        let mut caps = serde_json::Map::new();
-        caps.insert("browserName".to_owned(), json!("chrome"));
-        caps.insert(
-            "goog:chromeOptions".to_owned(),
-            json!({ "binary": CHROMIUM, "args": args }),
-        );
-        let mut builder = ClientBuilder::new(HttpConnector::new());
-        builder.capabilities(caps);
-        builder.connect(&self.url).await.expect("a browser session")
-    }
-}
 
 /// The company's sign-in proxy, as far as the gateway can tell: it forwards
 /// every request to the gateway with `Remote-User` set (a header a client
@@ -189,22 +97,6 @@ async fn setup() -> (Harness, String) {
     let harness = Harness::serve(emulator, config, dir).await;
     tokio::spawn(identity_proxy(proxy, harness.url.clone(), "123456"));
     (harness, proxy_url)
-}
-
-/// Waits for the browser to be at a URL that starts with `prefix`.
-async fn arrive(browser: &Browser, prefix: &str) -> String {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let url = browser.current_url().await.expect("url").to_string();
-        if url.starts_with(prefix) {
-            return url;
-        }
-        if Instant::now() >= deadline {
-            let page = browser.source().await.unwrap_or_default();
-            panic!("stuck at {url}, waiting for {prefix}: {page}");
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 #[tokio::test]

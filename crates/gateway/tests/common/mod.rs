@@ -2,6 +2,7 @@
 //! its source address, and the audit log captured.
 #![allow(dead_code)]
 
+pub(crate) mod browser;
 pub(crate) mod provider;
 
 use std::io::Write;
