@@ -14,34 +14,17 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput};
-use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::Client as HyperClient;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
-use rescue_sso_client_core::{ProxySettings, Roots, TlsSettings};
+use rescue_sso_benches::clients::{Clients, op, raw_call, ureq_call};
 use rescue_sso_emulator::{BackgroundEmulator, Emulator};
-use rescue_sso_proto::bytes::Bytes;
-use rescue_sso_proto::http::Request;
-use rescue_sso_proto::{
-    CompanyId, Endpoint, GetDtcLoginTicket, Operation, Password, RequestMethod, SsoId,
-};
+use rescue_sso_proto::Endpoint;
 
 const CONCURRENCY: [usize; 3] = [1, 16, 64];
 
-type RawClient = HyperClient<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>;
-
-fn op() -> GetDtcLoginTicket {
-    GetDtcLoginTicket::new(
-        SsoId::new("123456").expect("sso id"),
-        CompanyId::new("654321").expect("company id"),
-        Password::new("secretPassword").expect("password"),
-    )
-}
-
+/// The emulator in this process, and the clients aimed at it.
 struct Setup {
     emulator: BackgroundEmulator,
+    clients: Clients,
     endpoint: Endpoint,
-    ca_pem: String,
 }
 
 impl Setup {
@@ -51,106 +34,18 @@ impl Setup {
         let ca_pem = emulator.ca_pem().expect("tls").to_owned();
         Setup {
             emulator,
+            clients: Clients::new(endpoint.clone(), ca_pem),
             endpoint,
-            ca_pem,
         }
     }
-
-    fn ours_async(&self) -> rescue_sso_hyper::Client {
-        rescue_sso_hyper::Client::builder()
-            .endpoint(self.endpoint.clone())
-            .roots(Roots::ExtraOnly)
-            .add_root_pem(&self.ca_pem)
-            .proxy(ProxySettings::none())
-            .build()
-            .expect("client")
-    }
-
-    /// What a user would write with hyper-util directly: the same TLS roots,
-    /// HTTP/1.1 and HTTP/2 by ALPN, a pooled client.
-    fn raw_hyper(&self) -> RawClient {
-        let tls = TlsSettings::new()
-            .roots(Roots::ExtraOnly)
-            .add_root_pem(self.ca_pem.as_bytes())
-            .and_then(|t| t.client_config(&[]))
-            .expect("tls");
-        // TCP_NODELAY as any tuned client sets it: with hyper-util's default
-        // (Nagle on) each call waits out a delayed ACK, about 40 ms here, and
-        // the comparison would measure that instead of the client.
-        let mut tcp = HttpConnector::new();
-        tcp.set_nodelay(true);
-        tcp.enforce_http(false);
-        let https = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config((*tls).clone())
-            .https_only()
-            .enable_http1()
-            .enable_http2()
-            .wrap_connector(tcp);
-        HyperClient::builder(TokioExecutor::new()).build(https)
-    }
-
-    fn ours_blocking(&self) -> rescue_sso_blocking::Client {
-        rescue_sso_blocking::Client::builder()
-            .endpoint(self.endpoint.clone())
-            .roots(Roots::ExtraOnly)
-            .add_root_pem(&self.ca_pem)
-            .proxy(ProxySettings::none())
-            .max_idle_per_host(64)
-            .build()
-            .expect("client")
-    }
-
-    fn ureq(&self) -> ureq::Agent {
-        let cert = ureq::tls::Certificate::from_pem(self.ca_pem.as_bytes()).expect("ca");
-        let tls = ureq::tls::TlsConfig::builder()
-            .root_certs(ureq::tls::RootCerts::Specific(Arc::new(vec![cert])))
-            .build();
-        ureq::Agent::config_builder()
-            .tls_config(tls)
-            .max_redirects(0)
-            .max_idle_connections_per_host(64)
-            .build()
-            .into()
-    }
 }
 
-/// The identical request, as hyper wants it.
-fn raw_request(endpoint: &Endpoint) -> Request<Full<Bytes>> {
-    op().encode(endpoint, RequestMethod::Post)
-        .expect("encode")
-        .into_http()
-        .map(|body| Full::new(body.into_bytes()))
-}
+impl std::ops::Deref for Setup {
+    type Target = Clients;
 
-async fn raw_call(client: &RawClient, endpoint: &Endpoint) -> Bytes {
-    let response = client
-        .request(raw_request(endpoint))
-        .await
-        .expect("response");
-    response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes()
-}
-
-fn ureq_call(agent: &ureq::Agent, endpoint: &Endpoint) -> Vec<u8> {
-    let request = op()
-        .encode(endpoint, RequestMethod::Post)
-        .expect("encode")
-        .into_http();
-    let url = request.uri().to_string();
-    let body = request.into_body().into_bytes();
-    agent
-        .post(&url)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("user-agent", rescue_sso_proto::USER_AGENT_VALUE)
-        .send(&body[..])
-        .expect("response")
-        .into_body()
-        .read_to_vec()
-        .expect("body")
+    fn deref(&self) -> &Clients {
+        &self.clients
+    }
 }
 
 fn async_bench(c: &mut Criterion, setup: &Setup) {

@@ -2,6 +2,7 @@
 //! global allocator.
 
 pub mod alloc_count;
+pub mod clients;
 
 /// A typical successful answer, as Rescue sends it.
 pub const OK_ANSWER: &[u8] = b"OK:https://secure.logmeinrescue.com/TechConsole/DesktopApp/DownloadSSO.aspx?companyid=654321&ticket=4c6f1815-1e0c-43ab-8117-d79b8f523824&arch=64";

@@ -3,7 +3,6 @@
 use std::error::Error as StdError;
 use std::fmt;
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -20,15 +19,13 @@ use rescue_sso_proto::{
     ANSWER_READ_LIMIT, AuthCode, Endpoint, EndpointError, GetDtcLoginTicket, GetLoginTicket,
     LoginTicket, Operation, RequestAuthCodeSso, RequestMethod, check_answer_head,
 };
-use tokio::sync::Notify;
 
 use crate::builder::ClientBuilder;
 use crate::connect::{ConnectTimedOut, Connector, HandshakeClosed, Progress};
 use crate::error::Error;
 
-type Sending = Pin<
-    Box<dyn Future<Output = Result<Response<Incoming>, hyper_util::client::legacy::Error>> + Send>,
->;
+/// hyper-util's own future, whatever the connector: no box of ours on top.
+type Sending = hyper_util::client::legacy::ResponseFuture;
 
 /// Any hyper-util client, whatever its connector.
 pub(crate) trait Transport: Send + Sync {
@@ -40,7 +37,7 @@ where
     C: Connect + Clone + Send + Sync + 'static,
 {
     fn send(&self, request: Request<Full<Bytes>>) -> Sending {
-        Box::pin(self.request(request))
+        self.request(request)
     }
 }
 
@@ -58,6 +55,10 @@ pub(crate) struct Inner {
     pub(crate) method: RequestMethod,
     pub(crate) timeout: Duration,
     pub(crate) transport: Box<dyn Transport>,
+    /// Whether the last answer came over HTTP/2: calls then skip capturing
+    /// their connection, which only an HTTP/1.1 failure needs (to tell a
+    /// connection closed before its answer from one closed inside it).
+    pub(crate) last_h2: std::sync::atomic::AtomicBool,
     /// Set for a caller's own hyper-util client, whose connector may not do
     /// TLS: a plain-http endpoint is then refused at call time.
     pub(crate) foreign_connector: bool,
@@ -118,6 +119,7 @@ impl Client {
             method,
             timeout,
             transport: Box::new(client),
+            last_h2: std::sync::atomic::AtomicBool::new(false),
             foreign_connector: true,
             connector: None,
         })
@@ -249,7 +251,7 @@ impl Client {
                 .transport
                 .send(request)
                 .await
-                .map_err(|err| classify(err, &captured))?;
+                .map_err(|err| classify(err, Some(&captured)))?;
             let (parts, body) = response.into_parts();
             let body = read_up_to(body, max_body.saturating_add(1)).await?;
             if body.len() > max_body {
@@ -293,14 +295,18 @@ impl Client {
         let request = op.encode(&inner.endpoint, inner.method)?;
         tracing::Span::current().record("method", request.method().as_str());
         let mut request = request.into_http().map(|body| Full::new(body.into_bytes()));
-        let captured = capture_connection(&mut request);
+        let captured =
+            (!inner.last_h2.load(Ordering::Relaxed)).then(|| capture_connection(&mut request));
         let interim = Interim::watch(&mut request);
         let exchange = async {
             let response = inner
                 .transport
                 .send(request)
                 .await
-                .map_err(|err| classify(err, &captured))?;
+                .map_err(|err| classify(err, captured.as_ref()))?;
+            inner
+                .last_h2
+                .store(response.version() == Version::HTTP_2, Ordering::Relaxed);
             let (parts, body) = response.into_parts();
             // hyper reads some ambiguous HTTP/1.1 framings leniently (TE with
             // CL, chunked twice); the protocol crate's rules refuse them, as
@@ -314,19 +320,16 @@ impl Client {
             let body = read_up_to(body, ANSWER_READ_LIMIT).await?;
             Ok::<_, Error>(Response::from_parts(parts, body))
         };
-        let exchange = async {
-            tokio::select! {
-                biased;
-                answer = exchange => answer,
-                () = interim.too_many.notified() => Err(too_many_interim()),
-            }
-        };
+        let exchange = interim.guard(exchange);
         let response = tokio::time::timeout(inner.timeout, exchange)
             .await
             .map_err(|_| Error::Timeout)??;
         // They may all have come in one read, with the answer.
         interim.check()?;
-        let reused = progress(&captured).is_some_and(|p| p.count_call());
+        let reused = response
+            .extensions()
+            .get::<Progress>()
+            .is_some_and(Progress::count_call);
         tracing::debug!(
             status = response.status().as_u16(),
             elapsed_ms = elapsed_ms(started),
@@ -337,31 +340,72 @@ impl Client {
     }
 }
 
-/// Counts interim (1xx) responses to one request, and says when there are
-/// more than the HTTP/1.1 codec allows: hyper skips them without a limit.
-struct Interim {
-    seen: Arc<AtomicUsize>,
-    too_many: Arc<Notify>,
+/// Counts interim (1xx) responses to one request, and ends the call when
+/// there are more than the HTTP/1.1 codec allows: hyper skips them without
+/// a limit. One allocation and a waker per call; no channel.
+struct Interim(Arc<InterimState>);
+
+#[derive(Default)]
+struct InterimState {
+    seen: AtomicUsize,
+    /// The call's task, to wake when the limit is passed.
+    waker: std::sync::Mutex<Option<std::task::Waker>>,
 }
 
 impl Interim {
     fn watch<B>(request: &mut Request<B>) -> Interim {
-        let interim = Interim {
-            seen: Arc::new(AtomicUsize::new(0)),
-            too_many: Arc::new(Notify::new()),
-        };
-        let seen = Arc::clone(&interim.seen);
-        let too_many = Arc::clone(&interim.too_many);
+        let state = Arc::new(InterimState::default());
+        let seen = Arc::clone(&state);
         hyper::ext::on_informational(request, move |_| {
-            if seen.fetch_add(1, Ordering::AcqRel) + 1 > DEFAULT_MAX_INFORMATIONAL {
-                too_many.notify_one();
+            if seen.seen.fetch_add(1, Ordering::AcqRel) + 1 > DEFAULT_MAX_INFORMATIONAL
+                && let Some(waker) = seen
+                    .waker
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .take()
+            {
+                waker.wake();
             }
         });
-        interim
+        Interim(state)
+    }
+
+    fn too_many(&self) -> bool {
+        self.0.seen.load(Ordering::Acquire) > DEFAULT_MAX_INFORMATIONAL
+    }
+
+    /// `exchange`, ended with an error as soon as too many interim responses
+    /// have come.
+    async fn guard<T>(&self, exchange: impl Future<Output = Result<T, Error>>) -> Result<T, Error> {
+        let mut exchange = std::pin::pin!(exchange);
+        std::future::poll_fn(|cx| {
+            if self.too_many() {
+                return std::task::Poll::Ready(Err(too_many_interim()));
+            }
+            if let std::task::Poll::Ready(answer) = exchange.as_mut().poll(cx) {
+                return std::task::Poll::Ready(answer);
+            }
+            {
+                let mut waker = self
+                    .0
+                    .waker
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                if !waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+                    *waker = Some(cx.waker().clone());
+                }
+            }
+            // The limit may have been passed while the waker was stored.
+            if self.too_many() {
+                return std::task::Poll::Ready(Err(too_many_interim()));
+            }
+            std::task::Poll::Pending
+        })
+        .await
     }
 
     fn check(&self) -> Result<(), Error> {
-        if self.seen.load(Ordering::Acquire) > DEFAULT_MAX_INFORMATIONAL {
+        if self.too_many() {
             return Err(too_many_interim());
         }
         Ok(())
@@ -413,8 +457,8 @@ async fn read_up_to(mut body: Incoming, limit: usize) -> Result<Bytes, Error> {
 
 /// The connection a request went out on, as our connector described it;
 /// `None` before a connection was had, or for a caller's own connector.
-fn progress(captured: &CaptureConnection) -> Option<Progress> {
-    let connected = captured.connection_metadata();
+fn progress(captured: Option<&CaptureConnection>) -> Option<Progress> {
+    let connected = captured?.connection_metadata();
     let mut extensions = Extensions::new();
     connected.as_ref()?.get_extras(&mut extensions);
     extensions.get::<Progress>().cloned()
@@ -422,7 +466,7 @@ fn progress(captured: &CaptureConnection) -> Option<Progress> {
 
 /// Sorts a failure to get a response into the variant a caller acts on, as
 /// the blocking adapter sorts the same failure.
-fn classify(err: hyper_util::client::legacy::Error, captured: &CaptureConnection) -> Error {
+fn classify(err: hyper_util::client::legacy::Error, captured: Option<&CaptureConnection>) -> Error {
     if err.is_connect() {
         if find::<ConnectTimedOut>(&err).is_some() {
             return Error::ConnectTimeout;

@@ -351,6 +351,10 @@ impl AsyncRead for Counted {
             }
             return Poll::Ready(Ok(()));
         }
+        // Over HTTP/2 the count says nothing (see `Progress`): not kept.
+        if this.progress.0.h2 {
+            return Pin::new(&mut this.stream).poll_read(cx, buf);
+        }
         let before = buf.filled().len();
         let polled = Pin::new(&mut this.stream).poll_read(cx, buf);
         let read = buf.filled().len().saturating_sub(before);
@@ -369,7 +373,8 @@ impl AsyncWrite for Counted {
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         let polled = Pin::new(&mut this.stream).poll_write(cx, buf);
-        if let Poll::Ready(Ok(n)) = &polled
+        if !this.progress.0.h2
+            && let Poll::Ready(Ok(n)) = &polled
             && *n > 0
         {
             this.progress.wrote();
@@ -384,7 +389,8 @@ impl AsyncWrite for Counted {
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         let polled = Pin::new(&mut this.stream).poll_write_vectored(cx, bufs);
-        if let Poll::Ready(Ok(n)) = &polled
+        if !this.progress.0.h2
+            && let Poll::Ready(Ok(n)) = &polled
             && *n > 0
         {
             this.progress.wrote();

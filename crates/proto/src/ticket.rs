@@ -111,47 +111,56 @@ pub(crate) struct Expected<'a> {
 /// host and port, the documented path, the parameters sent), so any
 /// syntax a general parser would tolerate simply fails a comparison.
 pub(crate) fn validate(text: &str, expected: &Expected<'_>) -> Result<LoginTicket, TicketUrlError> {
-    // One pass: a URL headed for a browser's address bar has no fragment,
-    // and no whitespace, controls, backslashes or non-ASCII at all.
-    // Branch-free so the compiler can vectorise it.
-    let (bad, fragment) = text.bytes().fold((false, false), |(bad, fragment), b| {
-        (
-            bad | (b <= b' ') | (b >= 0x7f) | (b == b'\\'),
-            fragment | (b == b'#'),
-        )
-    });
-    if bad {
-        return Err(TicketUrlError::Malformed);
-    }
-    if fragment {
-        return Err(TicketUrlError::Fragment);
-    }
-    let (scheme, rest) = text.split_once("://").ok_or(TicketUrlError::Malformed)?;
-    let https = if scheme.eq_ignore_ascii_case("https") {
-        true
-    } else if scheme.eq_ignore_ascii_case("http") && !expected.endpoint.is_https() {
-        false
-    } else if scheme.is_empty()
-        || !scheme
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
-    {
-        return Err(TicketUrlError::Malformed);
-    } else {
-        return Err(TicketUrlError::Scheme);
+    // Every part of an accepted URL equals something known (the scheme, the
+    // endpoint's host, digits, the documented path, the parameter names) or
+    // is checked as digits, a GUID or `64` once percent-decoded, so an
+    // accepted URL holds no whitespace, control, backslash, non-ASCII byte
+    // or `#`: the bytes need screening only to say why a URL is refused.
+    // A URL headed for a browser's address bar has none of them; those
+    // reasons come first.
+    let checked = structure(text, expected);
+    debug_assert!(checked.is_err() || screen(text.as_bytes()) == (0, 0));
+    checked.map_err(|err| {
+        let (bad, hash) = screen(text.as_bytes());
+        if bad != 0 {
+            TicketUrlError::Malformed
+        } else if hash != 0 {
+            TicketUrlError::Fragment
+        } else {
+            err
+        }
+    })
+}
+
+/// The checks of [`validate`] but the byte screen.
+fn structure(text: &str, expected: &Expected<'_>) -> Result<LoginTicket, TicketUrlError> {
+    let bytes = text.as_bytes();
+    // The scheme: `https://` is the answer every time, so it is checked
+    // first; anything else is told apart below.
+    let (https, rest) = match bytes.get(..8) {
+        Some(head) if head.eq_ignore_ascii_case(b"https://") => (true, text.get(8..).unwrap_or("")),
+        _ => other_scheme(text, expected)?,
     };
-    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let rest_bytes = rest.as_bytes();
+    let authority_end = rest_bytes
+        .iter()
+        .position(|&b| b == b'/' || b == b'?')
+        .unwrap_or(rest_bytes.len());
     let (authority, path_and_query) = rest.split_at(authority_end);
-    if authority.contains('@') {
+    if authority.as_bytes().contains(&b'@') {
         return Err(TicketUrlError::UserInfo);
     }
     let (host, port) = split_host_port(authority).ok_or(TicketUrlError::Malformed)?;
     if !expected.endpoint.trusts_ticket_parts(https, host, port) {
         return Err(TicketUrlError::Host);
     }
-    let (path, query) = path_and_query
-        .split_once('?')
-        .unwrap_or((path_and_query, ""));
+    let (path, query) = match path_and_query.as_bytes().iter().position(|&b| b == b'?') {
+        Some(at) => (
+            path_and_query.get(..at).unwrap_or(""),
+            path_and_query.get(at + 1..).unwrap_or(""),
+        ),
+        None => (path_and_query, ""),
+    };
     if !path.eq_ignore_ascii_case(expected.console.ticket_path()) {
         return Err(TicketUrlError::Path);
     }
@@ -179,6 +188,40 @@ pub(crate) fn validate(text: &str, expected: &Expected<'_>) -> Result<LoginTicke
     })
 }
 
+/// Whether `bytes` hold a byte a URL may not (a control, a space, a
+/// backslash, anything not ASCII), and whether they hold a `#`: byte-wide
+/// reductions without branches, which the compiler vectorises.
+fn screen(bytes: &[u8]) -> (u8, u8) {
+    bytes.iter().fold((0u8, 0u8), |(bad, hash), &b| {
+        (
+            bad | u8::from(b.wrapping_sub(0x21) > 0x5d) | u8::from(b == b'\\'),
+            hash | u8::from(b == b'#'),
+        )
+    })
+}
+
+/// A URL that does not start with `https://`: `http` to a plain-http
+/// endpoint, or the error it is.
+fn other_scheme<'t>(
+    text: &'t str,
+    expected: &Expected<'_>,
+) -> Result<(bool, &'t str), TicketUrlError> {
+    let (scheme, rest) = text.split_once("://").ok_or(TicketUrlError::Malformed)?;
+    if scheme.eq_ignore_ascii_case("https") {
+        Ok((true, rest))
+    } else if scheme.eq_ignore_ascii_case("http") && !expected.endpoint.is_https() {
+        Ok((false, rest))
+    } else if scheme.is_empty()
+        || !scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+    {
+        Err(TicketUrlError::Malformed)
+    } else {
+        Err(TicketUrlError::Scheme)
+    }
+}
+
 /// `host[:port]`, with IPv6 literals in brackets. `None` if malformed.
 fn split_host_port(authority: &str) -> Option<(&str, Option<u16>)> {
     let (host, port) = if authority.starts_with('[') {
@@ -189,8 +232,11 @@ fn split_host_port(authority: &str) -> Option<(&str, Option<u16>)> {
             _ => (host, Some(rest.strip_prefix(':')?)),
         }
     } else {
-        match authority.split_once(':') {
-            Some((host, port)) => (host, Some(port)),
+        match authority.as_bytes().iter().position(|&b| b == b':') {
+            Some(at) => (
+                authority.get(..at).unwrap_or(""),
+                Some(authority.get(at + 1..).unwrap_or("")),
+            ),
             None => (authority, None),
         }
     };
@@ -230,18 +276,29 @@ impl<'a> QueryParams<'a> {
     /// checks after this refuse it either way.
     fn parse(query: &'a str) -> Result<Self, TicketUrlError> {
         let mut params = QueryParams::default();
-        for pair in query.split('&').filter(|p| !p.is_empty()) {
-            let (name, raw) = pair.split_once('=').unwrap_or((pair, ""));
-            let slot = if name.eq_ignore_ascii_case("companyid") {
-                &mut params.company_id
-            } else if name.eq_ignore_ascii_case("ticket") {
-                &mut params.ticket
-            } else if name.eq_ignore_ascii_case("arch") {
-                &mut params.arch
-            } else {
-                return Err(TicketUrlError::UnexpectedParameter);
+        let mut rest = query;
+        while !rest.is_empty() {
+            let bytes = rest.as_bytes();
+            let end = bytes.iter().position(|&b| b == b'&').unwrap_or(bytes.len());
+            let pair = rest.get(..end).unwrap_or("");
+            rest = rest.get(end + 1..).unwrap_or("");
+            if pair.is_empty() {
+                continue;
+            }
+            let (name, raw) = match pair.as_bytes().iter().position(|&b| b == b'=') {
+                Some(at) => (
+                    pair.get(..at).unwrap_or(""),
+                    pair.get(at + 1..).unwrap_or(""),
+                ),
+                None => (pair, ""),
             };
-            let value = if raw.contains('%') {
+            let slot = match name.len() {
+                9 if name.eq_ignore_ascii_case("companyid") => &mut params.company_id,
+                6 if name.eq_ignore_ascii_case("ticket") => &mut params.ticket,
+                4 if name.eq_ignore_ascii_case("arch") => &mut params.arch,
+                _ => return Err(TicketUrlError::UnexpectedParameter),
+            };
+            let value = if raw.as_bytes().contains(&b'%') {
                 percent_encoding::percent_decode_str(raw)
                     .decode_utf8()
                     .map_err(|_| TicketUrlError::Malformed)?
