@@ -9,6 +9,7 @@ use rescue_sso_benches::alloc_count::{self, Counting};
 use rescue_sso_benches::{ERROR_ANSWER, OK_ANSWER};
 use rescue_sso_proto::bytes::Bytes;
 use rescue_sso_proto::http::Response;
+use rescue_sso_proto::http1::RequestBuffer;
 use rescue_sso_proto::{
     Arch, CompanyId, Endpoint, GetDtcLoginTicket, Operation, Password, RequestMethod, SsoId,
 };
@@ -62,6 +63,17 @@ fn encode_decode(c: &mut Criterion) {
             black_box(op.decode(&endpoint, black_box(&response)).is_ok())
         })
     });
+    // The fast path of a stack that only has bytes: the request written
+    // straight into a reused buffer, no `http::Request`.
+    let mut wire = RequestBuffer::with_capacity(256);
+    c.bench_function("encode_http1+decode/dtc", |b| {
+        b.iter(|| {
+            let written = op.encode_http1(&endpoint, RequestMethod::Post, &mut wire);
+            black_box(written.is_ok());
+            black_box(wire.len());
+            black_box(op.decode(&endpoint, black_box(&response)).is_ok())
+        })
+    });
 }
 
 /// Allocations are exact, so they are counted once and printed, not timed.
@@ -74,9 +86,13 @@ fn report_allocations() {
     let (_, refused) = alloc_count::count(|| {
         op.decode(&endpoint, &Response::new(Bytes::from_static(ERROR_ANSWER)))
     });
+    let mut wire = RequestBuffer::with_capacity(256);
+    let (_, http1) =
+        alloc_count::count(|| op.encode_http1(&endpoint, RequestMethod::Post, &mut wire));
     println!(
-        "allocations: encode(post)={encode} decode(success)={decode} decode(error)={refused} encode+decode={}",
-        encode + decode
+        "allocations: encode(post)={encode} decode(success)={decode} decode(error)={refused} encode+decode={} encode_http1(post, reused buffer)={http1} encode_http1+decode={}",
+        encode + decode,
+        http1 + decode
     );
 }
 

@@ -5,12 +5,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rescue_sso_proto::bytes::Bytes;
-use rescue_sso_proto::http::{Request, Response};
+use rescue_sso_proto::http::Response;
 use rescue_sso_proto::{
     AuthCode, Endpoint, GetDtcLoginTicket, GetLoginTicket, LoginTicket, Operation,
-    RequestAuthCodeSso, RequestBody, RequestMethod, http1,
+    RequestAuthCodeSso, RequestMethod, http1,
 };
-use zeroize::Zeroize;
 
 use rescue_sso_client_core::ErrorChain;
 
@@ -116,10 +115,17 @@ impl Client {
     fn call<O: Operation>(&self, op: &O, started: Instant) -> Result<O::Output, Error> {
         let inner = &*self.inner;
         let deadline = after(inner.timeout);
-        let request = op.encode(&inner.endpoint, inner.method)?;
-        tracing::Span::current().record("method", request.method().as_str());
-        let wire = Wire::new(request.as_http());
-        drop(request);
+        // The request's bytes, written straight into a buffer that is wiped
+        // when dropped: it carries the master SSO password.
+        let mut wire = http1::RequestBuffer::new();
+        op.encode_http1(&inner.endpoint, inner.method, &mut wire)?;
+        tracing::Span::current().record(
+            "method",
+            match inner.method {
+                RequestMethod::Get => "GET",
+                _ => "POST",
+            },
+        );
         let (response, reused) = self.send(wire.as_bytes(), deadline)?;
         drop(wire);
         tracing::debug!(
@@ -163,29 +169,6 @@ impl Client {
             self.inner.pool.put(conn);
         }
         response
-    }
-}
-
-/// The encoded request, in a buffer sized exactly (so writing it never
-/// reallocates and leaves a copy) and wiped when dropped: it carries the
-/// master SSO password.
-struct Wire(Vec<u8>);
-
-impl Wire {
-    fn new(request: &Request<RequestBody>) -> Wire {
-        let mut wire = Vec::with_capacity(http1::encoded_len(request));
-        http1::write_request(request, &mut wire);
-        Wire(wire)
-    }
-
-    fn as_bytes(&self) -> &[u8] {
-        &self.0
-    }
-}
-
-impl Drop for Wire {
-    fn drop(&mut self) {
-        self.0.zeroize();
     }
 }
 

@@ -295,9 +295,13 @@ impl Client {
         let request = op.encode(&inner.endpoint, inner.method)?;
         tracing::Span::current().record("method", request.method().as_str());
         let mut request = request.into_http().map(|body| Full::new(body.into_bytes()));
-        let captured =
-            (!inner.last_h2.load(Ordering::Relaxed)).then(|| capture_connection(&mut request));
-        let interim = Interim::watch(&mut request);
+        // Two safeguards only HTTP/1.1 needs (hyper reports interim
+        // responses, and a failure's place in the answer, only there): after
+        // an HTTP/2 answer, the next call skips them. A call that lands on
+        // HTTP/1.1 anyway is bounded by its deadline, and turns them back on.
+        let h1_likely = !inner.last_h2.load(Ordering::Relaxed);
+        let captured = h1_likely.then(|| capture_connection(&mut request));
+        let interim = h1_likely.then(|| Interim::watch(&mut request));
         let exchange = async {
             let response = inner
                 .transport
@@ -320,12 +324,19 @@ impl Client {
             let body = read_up_to(body, ANSWER_READ_LIMIT).await?;
             Ok::<_, Error>(Response::from_parts(parts, body))
         };
-        let exchange = interim.guard(exchange);
-        let response = tokio::time::timeout(inner.timeout, exchange)
-            .await
-            .map_err(|_| Error::Timeout)??;
-        // They may all have come in one read, with the answer.
-        interim.check()?;
+        let response = match &interim {
+            Some(interim) => {
+                let response = tokio::time::timeout(inner.timeout, interim.guard(exchange))
+                    .await
+                    .map_err(|_| Error::Timeout)??;
+                // They may all have come in one read, with the answer.
+                interim.check()?;
+                response
+            }
+            None => tokio::time::timeout(inner.timeout, exchange)
+                .await
+                .map_err(|_| Error::Timeout)??,
+        };
         let reused = response
             .extensions()
             .get::<Progress>()

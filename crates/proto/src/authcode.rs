@@ -121,6 +121,23 @@ impl Operation for RequestAuthCodeSso {
         encode::request(endpoint, method, Self::PATH, &params)
     }
 
+    fn encode_http1(
+        &self,
+        endpoint: &Endpoint,
+        method: RequestMethod,
+        out: &mut crate::http1::RequestBuffer,
+    ) -> Result<(), Error> {
+        let mut digits = [0u8; 20];
+        let digits = self.company_id.write_digits(&mut digits);
+        let params = [
+            ("ssoid", self.sso_id.as_str()),
+            ("pwd", self.password.expose_secret()),
+            ("company", digits),
+        ];
+        encode::http1_request(endpoint, method, Self::PATH, &params, out);
+        Ok(())
+    }
+
     fn decode(&self, _endpoint: &Endpoint, response: &Response<Bytes>) -> Result<AuthCode, Error> {
         let password = self.password.expose_secret();
         let speaks_of_a_code = contains_ignore_case(

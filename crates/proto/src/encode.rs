@@ -133,6 +133,73 @@ fn write_form(params: &Params<'_>, out: &mut Vec<u8>) {
     }
 }
 
+/// The HTTP/1.1 request [`request`] builds, written straight into `out`:
+/// byte for byte what [`crate::http1::write_request`] writes for it (the
+/// request line in origin form, `host`, `user-agent`, and for a POST
+/// `content-type` and `content-length`), into room reserved first.
+pub(crate) fn http1_request(
+    endpoint: &Endpoint,
+    method: RequestMethod,
+    path: &'static str,
+    params: &Params<'_>,
+    out: &mut crate::http1::RequestBuffer,
+) {
+    const POST_HEADERS: &[u8] =
+        b"\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: ";
+    let form_len = form_len(params);
+    let host = endpoint.host_header().as_bytes();
+    let mut digits = [0u8; 20];
+    let length = decimal(form_len, &mut digits);
+    let head = |verb: &str| verb.len() + 1 + path.len() + " HTTP/1.1\r\nhost: ".len() + host.len();
+    let ua = "\r\nuser-agent: ".len() + USER_AGENT_VALUE.len();
+    match method {
+        RequestMethod::Post => {
+            let len = head("POST") + ua + POST_HEADERS.len() + length.len() + 4 + form_len;
+            let buf = out.start(len);
+            buf.extend_from_slice(b"POST ");
+            buf.extend_from_slice(path.as_bytes());
+            buf.extend_from_slice(b" HTTP/1.1\r\nhost: ");
+            buf.extend_from_slice(host);
+            buf.extend_from_slice(b"\r\nuser-agent: ");
+            buf.extend_from_slice(USER_AGENT_VALUE.as_bytes());
+            buf.extend_from_slice(POST_HEADERS);
+            buf.extend_from_slice(length);
+            buf.extend_from_slice(b"\r\n\r\n");
+            write_form(params, buf);
+        }
+        RequestMethod::Get => {
+            let len = head("GET") + 1 + form_len + ua + 4;
+            let buf = out.start(len);
+            buf.extend_from_slice(b"GET ");
+            buf.extend_from_slice(path.as_bytes());
+            buf.push(b'?');
+            write_form(params, buf);
+            buf.extend_from_slice(b" HTTP/1.1\r\nhost: ");
+            buf.extend_from_slice(host);
+            buf.extend_from_slice(b"\r\nuser-agent: ");
+            buf.extend_from_slice(USER_AGENT_VALUE.as_bytes());
+            buf.extend_from_slice(b"\r\n\r\n");
+        }
+    }
+}
+
+/// `n` in decimal, written into the end of `buf`.
+fn decimal(mut n: usize, buf: &mut [u8; 20]) -> &[u8] {
+    let mut start = buf.len();
+    loop {
+        start -= 1;
+        if let Some(slot) = buf.get_mut(start) {
+            // n % 10 < 10, so the cast cannot truncate.
+            *slot = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || start == 0 {
+            break;
+        }
+    }
+    buf.get(start..).unwrap_or_default()
+}
+
 /// The four documented parameters of the ticket operations.
 pub(crate) fn ticket_params<'a>(
     sso_id: &'a SsoId,

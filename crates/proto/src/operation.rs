@@ -24,6 +24,23 @@ pub trait Operation {
     /// Builds the request for `endpoint`, sending parameters by `method`.
     fn encode(&self, endpoint: &Endpoint, method: RequestMethod) -> Result<EncodedRequest, Error>;
 
+    /// Writes the whole HTTP/1.1 request for `endpoint` into `out` (cleared
+    /// first): for a stack that only has bytes, the same bytes
+    /// [`http1::write_request`](crate::http1::write_request) writes for
+    /// [`Operation::encode`]'s request, without building that request. The
+    /// operations of this crate write it directly, with no allocation once
+    /// `out` has room; the provided method goes through `encode`.
+    fn encode_http1(
+        &self,
+        endpoint: &Endpoint,
+        method: RequestMethod,
+        out: &mut crate::http1::RequestBuffer,
+    ) -> Result<(), Error> {
+        let request = self.encode(endpoint, method)?;
+        out.write(request.as_http());
+        Ok(())
+    }
+
     /// Decodes the answer to a request that [`Operation::encode`] built for
     /// the same `endpoint`.
     fn decode(
@@ -59,6 +76,26 @@ impl TicketParams {
             path,
             params.get(..count).unwrap_or(&params),
         )
+    }
+
+    fn encode_http1(
+        &self,
+        endpoint: &Endpoint,
+        method: RequestMethod,
+        path: &'static str,
+        out: &mut crate::http1::RequestBuffer,
+    ) {
+        let mut digits = [0u8; 20];
+        let digits = self.company_id.write_digits(&mut digits);
+        let (params, count) =
+            encode::ticket_params(&self.sso_id, digits, &self.password, self.arch);
+        encode::http1_request(
+            endpoint,
+            method,
+            path,
+            params.get(..count).unwrap_or(&params),
+            out,
+        );
     }
 
     fn decode(
@@ -134,6 +171,16 @@ macro_rules! ticket_operation {
                 method: RequestMethod,
             ) -> Result<EncodedRequest, Error> {
                 self.0.encode(endpoint, method, Self::PATH)
+            }
+
+            fn encode_http1(
+                &self,
+                endpoint: &Endpoint,
+                method: RequestMethod,
+                out: &mut crate::http1::RequestBuffer,
+            ) -> Result<(), Error> {
+                self.0.encode_http1(endpoint, method, Self::PATH, out);
+                Ok(())
             }
 
             fn decode(

@@ -118,6 +118,14 @@ pub(crate) fn validate(text: &str, expected: &Expected<'_>) -> Result<LoginTicke
     // or `#`: the bytes need screening only to say why a URL is refused.
     // A URL headed for a browser's address bar has none of them; those
     // reasons come first.
+    // The URL Rescue sends, spelled as it spells it, takes a short path:
+    // compared piece by piece with what it must be, nothing parsed. Any
+    // other spelling goes through the general checks, which accept a
+    // superset of it.
+    if let Some(ticket) = as_expected(text, expected) {
+        debug_assert!(structure(text, expected).is_ok());
+        return Ok(ticket);
+    }
     let checked = structure(text, expected);
     debug_assert!(checked.is_err() || screen(text.as_bytes()) == (0, 0));
     checked.map_err(|err| {
@@ -129,6 +137,56 @@ pub(crate) fn validate(text: &str, expected: &Expected<'_>) -> Result<LoginTicke
         } else {
             err
         }
+    })
+}
+
+/// `text` if it is exactly the URL expected, case aside where URLs ignore
+/// case: the endpoint's scheme and authority as configured, the console's
+/// path, then `companyid=<the company>&ticket=<GUID>[&arch=64]` (desktop)
+/// or `Ticket=<GUID>` (web). `None` for anything else, even if valid.
+fn as_expected(text: &str, expected: &Expected<'_>) -> Option<LoginTicket> {
+    fn take<'t>(rest: &'t [u8], want: &[u8]) -> Option<&'t [u8]> {
+        let (head, tail) = rest.split_at_checked(want.len())?;
+        head.eq_ignore_ascii_case(want).then_some(tail)
+    }
+    let scheme: &[u8] = if expected.endpoint.is_https() {
+        b"https://"
+    } else {
+        b"http://"
+    };
+    let rest = take(text.as_bytes(), scheme)?;
+    let rest = take(rest, expected.endpoint.authority().as_str().as_bytes())?;
+    let rest = take(rest, expected.console.ticket_path().as_bytes())?;
+    let rest = match expected.console {
+        Console::Desktop => {
+            let rest = take(rest, b"?companyid=")?;
+            let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+            let (company, rest) = rest.split_at_checked(digits)?;
+            // At most 19 digits fit a u64; more go the general way.
+            let sent = (1..=19).contains(&digits).then(|| {
+                company
+                    .iter()
+                    .fold(0u64, |n, &b| n * 10 + u64::from(b - b'0'))
+            })?;
+            if sent != expected.company_id.get() {
+                return None;
+            }
+            take(rest, b"&ticket=")?
+        }
+        Console::Web => take(rest, b"?ticket=")?,
+    };
+    let (ticket, rest) = rest.split_at_checked(GUID_LEN)?;
+    let ticket = guid(ticket)?;
+    let done = match (expected.console, expected.arch) {
+        (Console::Desktop, Arch::X64) => take(rest, b"&arch=64")?.is_empty(),
+        _ => rest.is_empty(),
+    };
+    done.then(|| LoginTicket {
+        console: expected.console,
+        url: SecretString::from(text),
+        company_id: expected.company_id,
+        ticket,
+        arch: expected.arch,
     })
 }
 
@@ -168,7 +226,7 @@ fn structure(text: &str, expected: &Expected<'_>) -> Result<LoginTicket, TicketU
     let ticket = params
         .ticket
         .as_deref()
-        .and_then(guid)
+        .and_then(|t| guid(t.as_bytes()))
         .ok_or(TicketUrlError::Ticket)?;
     match (expected.console, params.company_id.as_deref()) {
         (_, Some(sent)) if CompanyId::new(sent) == Ok(expected.company_id) => {}
@@ -255,8 +313,8 @@ fn split_host_port(authority: &str) -> Option<(&str, Option<u16>)> {
 
 /// Only the canonical hyphenated form: Rescue writes it that way, and a
 /// looser parse would accept URLs no real ticket has.
-fn guid(text: &str) -> Option<[u8; GUID_LEN]> {
-    let bytes: [u8; GUID_LEN] = text.as_bytes().try_into().ok()?;
+fn guid(text: &[u8]) -> Option<[u8; GUID_LEN]> {
+    let bytes: [u8; GUID_LEN] = text.try_into().ok()?;
     uuid::Uuid::try_parse_ascii(&bytes).ok()?;
     Some(bytes)
 }

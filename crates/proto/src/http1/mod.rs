@@ -73,6 +73,7 @@ use std::fmt;
 
 use bytes::Bytes;
 
+mod buffer;
 mod chunked;
 mod decode;
 mod error;
@@ -84,6 +85,7 @@ mod write;
 #[cfg(test)]
 mod tests;
 
+pub use buffer::RequestBuffer;
 pub use decode::ResponseDecoder;
 pub use error::Error;
 pub use framing::check_framing;
