@@ -57,52 +57,12 @@ Exit codes:
 /// Options of `rescue-sso authcode`.
 #[derive(Debug, Args)]
 pub(crate) struct AuthCodeArgs {
-    /// The technician's single sign-on ID.
-    #[arg(long, env = "RESCUE_SSO_ID", value_name = "ID")]
-    pub(crate) ssoid: String,
-
-    /// The company ID (ASCII digits).
-    #[arg(long, env = "RESCUE_COMPANY_ID", value_name = "ID")]
-    pub(crate) company_id: String,
-
-    /// Read the master SSO password from the first line of stdin.
-    /// Otherwise it comes from RESCUE_SSO_PASSWORD, else a prompt on a
-    /// terminal. It is never accepted as an argument.
-    #[arg(long)]
-    pub(crate) password_stdin: bool,
-
-    /// The Rescue service (https; http only for a loopback emulator).
-    #[arg(
-        long,
-        env = "RESCUE_SSO_ENDPOINT",
-        value_name = "URL",
-        default_value = rescue_sso_proto::DEFAULT_ENDPOINT
-    )]
-    pub(crate) endpoint: String,
-
-    /// Extra trusted root certificates (PEM), added to the system's.
-    #[arg(long, value_name = "PEM")]
-    pub(crate) ca_file: Option<PathBuf>,
-
-    /// How the parameters are sent; post keeps the password out of URLs.
-    #[arg(long, value_enum, default_value_t = Method::Post)]
-    pub(crate) method: Method,
-
-    /// Which adapter makes the call.
-    #[arg(long, value_enum, default_value_t = Transport::Hyper)]
-    pub(crate) transport: Transport,
-
-    /// The whole call, connect included, in seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
-    pub(crate) timeout: f64,
+    #[command(flatten)]
+    pub(crate) call: CallArgs,
 
     /// Output: the code alone, or one JSON object.
     #[arg(long, value_enum, default_value_t = CodeFormat::Code)]
     pub(crate) format: CodeFormat,
-
-    /// Log what happens on stderr (never secrets).
-    #[arg(short, long)]
-    pub(crate) verbose: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -149,9 +109,9 @@ pub(crate) struct GatewayArgs {
     pub(crate) verbose: bool,
 }
 
-/// Options of `rescue-sso ticket`.
+/// What every call to Rescue takes: who, with which password, where, how.
 #[derive(Debug, Args)]
-pub(crate) struct TicketArgs {
+pub(crate) struct CallArgs {
     /// The technician's single sign-on ID.
     #[arg(long, env = "RESCUE_SSO_ID", value_name = "ID")]
     pub(crate) ssoid: String,
@@ -165,15 +125,6 @@ pub(crate) struct TicketArgs {
     /// terminal. It is never accepted as an argument.
     #[arg(long)]
     pub(crate) password_stdin: bool,
-
-    /// Ask for the 64-bit console (sends arch=64).
-    #[arg(long, value_name = "ARCH", value_parser = ["64"])]
-    pub(crate) arch: Option<String>,
-
-    /// Which console the ticket starts: dtc (getDTCLoginTicket) or web
-    /// (getLoginTicket).
-    #[arg(long, value_enum, default_value_t = Console::Dtc)]
-    pub(crate) console: Console,
 
     /// The Rescue service (https; http only for a loopback emulator).
     #[arg(
@@ -200,6 +151,26 @@ pub(crate) struct TicketArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
     pub(crate) timeout: f64,
 
+    /// Log what happens on stderr (never secrets).
+    #[arg(short, long)]
+    pub(crate) verbose: bool,
+}
+
+/// Options of `rescue-sso ticket`.
+#[derive(Debug, Args)]
+pub(crate) struct TicketArgs {
+    #[command(flatten)]
+    pub(crate) call: CallArgs,
+
+    /// Ask for the 64-bit console (sends arch=64).
+    #[arg(long, value_name = "ARCH", value_parser = ["64"])]
+    pub(crate) arch: Option<String>,
+
+    /// Which console the ticket starts: dtc (getDTCLoginTicket) or web
+    /// (getLoginTicket).
+    #[arg(long, value_enum, default_value_t = Console::Dtc)]
+    pub(crate) console: Console,
+
     /// Output: the URL alone, or one JSON object.
     #[arg(long, value_enum, default_value_t = Format::Url)]
     pub(crate) format: Format,
@@ -207,10 +178,6 @@ pub(crate) struct TicketArgs {
     /// Also open the URL in the default browser.
     #[arg(long)]
     pub(crate) open: bool,
-
-    /// Log what happens on stderr (never secrets).
-    #[arg(short, long)]
-    pub(crate) verbose: bool,
 }
 
 /// Options of `rescue-sso emulator`.

@@ -11,16 +11,9 @@ use crate::failure::{self, Failure};
 use crate::ticket;
 
 pub(crate) fn run(args: &AuthCodeArgs) -> Result<(), Failure> {
-    let (sso_id, company_id) = ticket::who(&args.ssoid, &args.company_id)?;
-    let password = ticket::password(args.password_stdin)?;
-    let target = ticket::target(
-        &args.endpoint,
-        args.ca_file.as_deref(),
-        args.method,
-        args.timeout,
-    )?;
+    let (sso_id, company_id, password, target) = ticket::prepare(&args.call)?;
     let op = RequestAuthCodeSso::new(sso_id, company_id, password);
-    let code = match args.transport {
+    let code = match args.call.transport {
         Transport::Hyper => ticket::call_hyper(&target, &op)?,
         Transport::Blocking => ticket::call_blocking(&target, &op)?,
     };

@@ -25,11 +25,11 @@ fn main() -> ExitCode {
     };
     let (result, json) = match &cli.command {
         Command::Ticket(args) => {
-            init_tracing(args.verbose);
+            init_tracing(args.call.verbose);
             (ticket::run(args), args.format == Format::Json)
         }
         Command::AuthCode(args) => {
-            init_tracing(args.verbose);
+            init_tracing(args.call.verbose);
             (authcode::run(args), args.format == CodeFormat::Json)
         }
         Command::Emulator(args) => (emulate::run(args), false),

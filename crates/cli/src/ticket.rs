@@ -10,7 +10,7 @@ use rescue_sso_proto::{
 };
 use serde_json::json;
 
-use crate::args::{Console, Format, Method, TicketArgs, Transport};
+use crate::args::{CallArgs, Console, Format, Method, TicketArgs, Transport};
 use crate::browser;
 use crate::failure::{self, Failure};
 
@@ -36,7 +36,7 @@ enum Request {
 
 pub(crate) fn run(args: &TicketArgs) -> Result<(), Failure> {
     let plan = plan(args)?;
-    let ticket = match args.transport {
+    let ticket = match args.call.transport {
         Transport::Hyper => with_hyper(&plan)?,
         Transport::Blocking => with_blocking(&plan)?,
     };
@@ -55,23 +55,22 @@ fn usage(what: &str, err: &dyn std::error::Error) -> Failure {
     Failure::usage(format!("{what}: {}", failure::chain(err)))
 }
 
-/// The options every call takes, checked before anything is sent.
-pub(crate) fn target(
-    endpoint: &str,
-    ca_file: Option<&std::path::Path>,
-    method: Method,
-    timeout: f64,
-) -> Result<Target, Failure> {
-    let endpoint = Endpoint::builder(endpoint)
+/// The options every call takes, checked before anything is sent: the
+/// technician, the company, the password, and where and how the call goes.
+pub(crate) fn prepare(args: &CallArgs) -> Result<(SsoId, CompanyId, Password, Target), Failure> {
+    let sso_id = SsoId::new(args.ssoid.as_str()).map_err(|e| usage("--ssoid", &e))?;
+    let company_id = CompanyId::new(&args.company_id).map_err(|e| usage("--company-id", &e))?;
+    let password = password(args.password_stdin)?;
+    let endpoint = Endpoint::builder(&args.endpoint)
         .allow_loopback_http()
         .build()
         .map_err(|e| usage("--endpoint", &e))?;
-    if !(timeout.is_finite() && timeout > 0.0 && timeout <= 86_400.0) {
+    if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 86_400.0) {
         return Err(Failure::usage(
             "--timeout: must be a number of seconds above 0",
         ));
     }
-    let ca_pem = match ca_file {
+    let ca_pem = match &args.ca_file {
         Some(path) => {
             let pem = std::fs::read(path)
                 .map_err(|e| Failure::usage(format!("--ca-file {}: {e}", path.display())))?;
@@ -83,33 +82,20 @@ pub(crate) fn target(
         }
         None => None,
     };
-    Ok(Target {
+    let target = Target {
         endpoint,
-        method: match method {
+        method: match args.method {
             Method::Post => RequestMethod::Post,
             Method::Get => RequestMethod::Get,
         },
-        timeout: Duration::from_secs_f64(timeout),
+        timeout: Duration::from_secs_f64(args.timeout),
         ca_pem,
-    })
-}
-
-/// The technician and company options, checked.
-pub(crate) fn who(sso_id: &str, company_id: &str) -> Result<(SsoId, CompanyId), Failure> {
-    let sso_id = SsoId::new(sso_id).map_err(|e| usage("--ssoid", &e))?;
-    let company_id = CompanyId::new(company_id).map_err(|e| usage("--company-id", &e))?;
-    Ok((sso_id, company_id))
+    };
+    Ok((sso_id, company_id, password, target))
 }
 
 fn plan(args: &TicketArgs) -> Result<Plan, Failure> {
-    let (sso_id, company_id) = who(&args.ssoid, &args.company_id)?;
-    let password = password(args.password_stdin)?;
-    let target = target(
-        &args.endpoint,
-        args.ca_file.as_deref(),
-        args.method,
-        args.timeout,
-    )?;
+    let (sso_id, company_id, password, target) = prepare(&args.call)?;
     let arch = if args.arch.is_some() {
         Arch::X64
     } else {

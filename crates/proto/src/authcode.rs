@@ -104,6 +104,17 @@ impl RequestAuthCodeSso {
     pub fn company_id(&self) -> CompanyId {
         self.company_id
     }
+
+    /// `f` of the parameters, in the guide's order and spelling.
+    fn with_params<R>(&self, f: impl FnOnce(&encode::Params<'_>) -> R) -> R {
+        let mut digits = [0u8; 20];
+        let digits = self.company_id.write_digits(&mut digits);
+        f(&[
+            ("ssoid", self.sso_id.as_str()),
+            ("pwd", self.password.expose_secret()),
+            ("company", digits),
+        ])
+    }
 }
 
 impl Operation for RequestAuthCodeSso {
@@ -111,14 +122,7 @@ impl Operation for RequestAuthCodeSso {
     const NAME: &'static str = "requestAuthCodeSSO";
 
     fn encode(&self, endpoint: &Endpoint, method: RequestMethod) -> Result<EncodedRequest, Error> {
-        let mut digits = [0u8; 20];
-        let digits = self.company_id.write_digits(&mut digits);
-        let params = [
-            ("ssoid", self.sso_id.as_str()),
-            ("pwd", self.password.expose_secret()),
-            ("company", digits),
-        ];
-        encode::request(endpoint, method, Self::PATH, &params)
+        self.with_params(|params| encode::request(endpoint, method, Self::PATH, params))
     }
 
     fn encode_http1(
@@ -127,14 +131,7 @@ impl Operation for RequestAuthCodeSso {
         method: RequestMethod,
         out: &mut crate::http1::RequestBuffer,
     ) -> Result<(), Error> {
-        let mut digits = [0u8; 20];
-        let digits = self.company_id.write_digits(&mut digits);
-        let params = [
-            ("ssoid", self.sso_id.as_str()),
-            ("pwd", self.password.expose_secret()),
-            ("company", digits),
-        ];
-        encode::http1_request(endpoint, method, Self::PATH, &params, out);
+        self.with_params(|params| encode::http1_request(endpoint, method, Self::PATH, params, out));
         Ok(())
     }
 

@@ -60,22 +60,22 @@ struct TicketParams {
 }
 
 impl TicketParams {
+    /// `f` of the parameters, in the documented order and spelling.
+    fn with_params<R>(&self, f: impl FnOnce(&encode::Params<'_>) -> R) -> R {
+        let mut digits = [0u8; 20];
+        let digits = self.company_id.write_digits(&mut digits);
+        let (params, count) =
+            encode::ticket_params(&self.sso_id, digits, &self.password, self.arch);
+        f(params.get(..count).unwrap_or(&params))
+    }
+
     fn encode(
         &self,
         endpoint: &Endpoint,
         method: RequestMethod,
         path: &'static str,
     ) -> Result<EncodedRequest, Error> {
-        let mut digits = [0u8; 20];
-        let digits = self.company_id.write_digits(&mut digits);
-        let (params, count) =
-            encode::ticket_params(&self.sso_id, digits, &self.password, self.arch);
-        encode::request(
-            endpoint,
-            method,
-            path,
-            params.get(..count).unwrap_or(&params),
-        )
+        self.with_params(|params| encode::request(endpoint, method, path, params))
     }
 
     fn encode_http1(
@@ -85,17 +85,7 @@ impl TicketParams {
         path: &'static str,
         out: &mut crate::http1::RequestBuffer,
     ) {
-        let mut digits = [0u8; 20];
-        let digits = self.company_id.write_digits(&mut digits);
-        let (params, count) =
-            encode::ticket_params(&self.sso_id, digits, &self.password, self.arch);
-        encode::http1_request(
-            endpoint,
-            method,
-            path,
-            params.get(..count).unwrap_or(&params),
-            out,
-        );
+        self.with_params(|params| encode::http1_request(endpoint, method, path, params, out));
     }
 
     fn decode(
