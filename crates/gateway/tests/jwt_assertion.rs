@@ -10,68 +10,17 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use common::provider::Signer;
 use common::{Harness, metric};
 use http_body_util::Full;
 use hyper::body::Bytes;
 use hyper::{Method, Response, StatusCode};
 use hyper_util::rt::{TokioExecutor, TokioIo};
-use ring::rand::SystemRandom;
-use ring::signature::{self, EcdsaKeyPair, KeyPair};
 use serde_json::{Value, json};
 
 const HEADER: &str = "x-pomerium-jwt-assertion";
 const ISSUER: &str = "authenticate.corp.example";
 const AUDIENCE: &str = "rescue.corp.example";
-
-/// A proxy's ES256 signing key.
-struct Signer {
-    pair: EcdsaKeyPair,
-    kid: String,
-}
-
-impl Signer {
-    fn new(kid: &str) -> Signer {
-        let rng = SystemRandom::new();
-        let pkcs8 = EcdsaKeyPair::generate_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
-            .expect("key");
-        let pair = EcdsaKeyPair::from_pkcs8(
-            &signature::ECDSA_P256_SHA256_FIXED_SIGNING,
-            pkcs8.as_ref(),
-            &rng,
-        )
-        .expect("pair");
-        Signer {
-            pair,
-            kid: kid.to_owned(),
-        }
-    }
-
-    fn jwk(&self) -> Value {
-        let point = self.pair.public_key().as_ref();
-        json!({"kty": "EC", "crv": "P-256", "use": "sig", "alg": "ES256", "kid": self.kid,
-            "x": URL_SAFE_NO_PAD.encode(&point[1..33]), "y": URL_SAFE_NO_PAD.encode(&point[33..65])})
-    }
-
-    fn sign(&self, header: &Value, claims: &Value) -> String {
-        let input = format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode(header.to_string()),
-            URL_SAFE_NO_PAD.encode(claims.to_string())
-        );
-        let sig = self
-            .pair
-            .sign(&SystemRandom::new(), input.as_bytes())
-            .expect("sign");
-        format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig.as_ref()))
-    }
-
-    fn token(&self, claims: &Value) -> String {
-        self.sign(
-            &json!({"alg": "ES256", "kid": self.kid, "typ": "JWT"}),
-            claims,
-        )
-    }
-}
 
 fn now() -> u64 {
     SystemTime::now()
@@ -158,10 +107,10 @@ async fn launch(h: &Harness, token: &str) -> common::Answer {
 
 #[tokio::test]
 async fn a_verified_assertion_launches_as_its_user() {
-    let proxy = Signer::new("k1");
+    let proxy = Signer::es256("k1");
     let jwks = Jwks::start(vec![proxy.jwk()]).await;
     let h = Harness::start(&identity(&jwks)).await;
-    let token = proxy.token(&claims("alice@corp.example"));
+    let token = proxy.sign(&claims("alice@corp.example"));
     let page = h.send(Method::GET, "/", &[(HEADER, &token)], "").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("alice@corp.example"));
@@ -178,8 +127,8 @@ async fn a_verified_assertion_launches_as_its_user() {
 
 #[tokio::test]
 async fn forged_and_stale_assertions_are_401_and_never_reach_rescue() {
-    let proxy = Signer::new("k1");
-    let attacker = Signer::new("k1");
+    let proxy = Signer::es256("k1");
+    let attacker = Signer::es256("k1");
     let jwks = Jwks::start(vec![proxy.jwk()]).await;
     let h = Harness::start(&identity(&jwks)).await;
     let b64 = |v: &Value| URL_SAFE_NO_PAD.encode(v.to_string());
@@ -211,12 +160,12 @@ async fn forged_and_stale_assertions_are_401_and_never_reach_rescue() {
         ),
         (
             "another key",
-            attacker.token(&claims("alice@corp.example")),
+            attacker.sign(&claims("alice@corp.example")),
             "jwt_signature",
         ),
-        ("expired", proxy.token(&expired), "jwt_expired"),
-        ("another audience", proxy.token(&wrong_aud), "jwt_audience"),
-        ("another issuer", proxy.token(&wrong_iss), "jwt_issuer"),
+        ("expired", proxy.sign(&expired), "jwt_expired"),
+        ("another audience", proxy.sign(&wrong_aud), "jwt_audience"),
+        ("another issuer", proxy.sign(&wrong_iss), "jwt_issuer"),
         (
             "HS256 with the public key",
             hs256_with_public_key,
@@ -245,11 +194,11 @@ async fn forged_and_stale_assertions_are_401_and_never_reach_rescue() {
 
 #[tokio::test]
 async fn a_key_the_proxy_rotates_in_is_picked_up_and_an_unknown_kid_is_refused() {
-    let old = Signer::new("2026-01");
+    let old = Signer::es256("2026-01");
     let jwks = Jwks::start(vec![old.jwk()]).await;
     let h = Harness::start(&identity(&jwks)).await;
     assert_eq!(
-        launch(&h, &old.token(&claims("alice@corp.example")))
+        launch(&h, &old.sign(&claims("alice@corp.example")))
             .await
             .status,
         StatusCode::SEE_OTHER
@@ -258,13 +207,13 @@ async fn a_key_the_proxy_rotates_in_is_picked_up_and_an_unknown_kid_is_refused()
 
     // The proxy publishes a new key and signs with it: the first token
     // naming it makes the gateway fetch the keys again, and launches go on.
-    let new = Signer::new("2026-02");
+    let new = Signer::es256("2026-02");
     jwks.set(vec![new.jwk(), old.jwk()]);
-    let answer = launch(&h, &new.token(&claims("alice@corp.example"))).await;
+    let answer = launch(&h, &new.sign(&claims("alice@corp.example"))).await;
     assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
     assert_eq!(jwks.hits(), fetched + 1);
     assert_eq!(
-        launch(&h, &old.token(&claims("alice@corp.example")))
+        launch(&h, &old.sign(&claims("alice@corp.example")))
             .await
             .status,
         StatusCode::SEE_OTHER
@@ -273,13 +222,13 @@ async fn a_key_the_proxy_rotates_in_is_picked_up_and_an_unknown_kid_is_refused()
     // A kid the proxy never published: refused, never checked against
     // another key, and a flood of them costs the proxy no more fetches
     // (one per interval at most; the last fetch was just now).
-    let stranger = Signer::new("forged");
+    let stranger = Signer::es256("forged");
     for _ in 0..20 {
-        let answer = launch(&h, &stranger.token(&claims("alice@corp.example"))).await;
+        let answer = launch(&h, &stranger.sign(&claims("alice@corp.example"))).await;
         assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
     }
     // Even signed by a published key, an unpublished kid does not verify.
-    let mislabelled = old.sign(
+    let mislabelled = old.sign_with_header(
         &json!({"alg": "ES256", "kid": "forged"}),
         &claims("alice@corp.example"),
     );

@@ -10,99 +10,18 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use common::provider::{CLIENT_ID, CLIENT_SECRET, ClientCheck, Shape, Signer, StandIn, now};
+use common::visitor::Visitor;
 use common::{Answer, Harness, metric, scratch};
-use http_body_util::{BodyExt, Full};
-use hyper::body::Bytes;
-use hyper::{Method, Request, StatusCode};
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
+use hyper::StatusCode;
 use rescue_sso_gateway::Config;
 use serde_json::{Value, json};
 
-/// A browser, as far as cookies and redirects go: one cookie jar for
-/// 127.0.0.1 (browsers do not keep cookies apart by port).
-#[derive(Default)]
-struct Visitor {
-    jar: Mutex<BTreeMap<String, String>>,
-}
-
 impl Visitor {
-    fn cookie(&self, name: &str) -> Option<String> {
-        self.jar.lock().expect("lock").get(name).cloned()
-    }
-
-    fn set_cookie(&self, name: &str, value: &str) {
-        self.jar
-            .lock()
-            .expect("lock")
-            .insert(name.to_owned(), value.to_owned());
-    }
-
-    fn forget(&self, name: &str) {
-        self.jar.lock().expect("lock").remove(name);
-    }
-
-    async fn request(
-        &self,
-        method: Method,
-        url: &str,
-        headers: &[(&str, &str)],
-        body: &str,
-    ) -> Answer {
-        let client: Client<_, Full<Bytes>> =
-            Client::builder(TokioExecutor::new()).build(HttpConnector::new());
-        let mut request = Request::builder().method(method).uri(url);
-        let cookies: Vec<String> = self
-            .jar
-            .lock()
-            .expect("lock")
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        if !cookies.is_empty() {
-            request = request.header("cookie", cookies.join("; "));
-        }
-        for (name, value) in headers {
-            request = request.header(*name, *value);
-        }
-        let response = client
-            .request(
-                request
-                    .body(Full::new(Bytes::from(body.to_owned())))
-                    .expect("request"),
-            )
-            .await
-            .expect("response");
-        let (parts, body) = response.into_parts();
-        for set in parts.headers.get_all("set-cookie") {
-            let set = set.to_str().expect("text");
-            let (pair, _) = set.split_once(';').unwrap_or((set, ""));
-            let (name, value) = pair.split_once('=').expect("name=value");
-            if value.is_empty() || set.contains("Max-Age=0") {
-                self.forget(name);
-            } else {
-                self.set_cookie(name, value);
-            }
-        }
-        let body = body.collect().await.expect("body").to_bytes();
-        Answer {
-            status: parts.status,
-            headers: parts.headers,
-            body: String::from_utf8_lossy(&body).into_owned(),
-        }
-    }
-
-    async fn get(&self, url: &str) -> Answer {
-        self.request(Method::GET, url, &[], "").await
-    }
-
     /// `GET /` at the gateway, on to the provider, and the URL it sends the
     /// browser back to (the callback, not yet visited).
     async fn to_callback(&self, gateway: &str) -> String {
@@ -122,20 +41,6 @@ impl Visitor {
     async fn sign_in(&self, gateway: &str) -> Answer {
         let callback = self.to_callback(gateway).await;
         self.get(&callback).await
-    }
-
-    async fn launch(&self, gateway: &str, console: &str) -> Answer {
-        self.request(
-            Method::POST,
-            &format!("{gateway}/launch"),
-            &[
-                ("origin", gateway),
-                ("sec-fetch-site", "same-origin"),
-                ("content-type", "application/x-www-form-urlencoded"),
-            ],
-            &format!("console={console}"),
-        )
-        .await
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub(crate) mod browser;
 pub(crate) mod provider;
+pub(crate) mod visitor;
 
 use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr};

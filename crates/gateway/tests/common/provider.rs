@@ -98,8 +98,16 @@ impl Signer {
         }
     }
 
+    /// A JWT of `claims` with the usual header: this key's algorithm and kid.
     pub(crate) fn sign(&self, claims: &Value) -> String {
-        let header = json!({"alg": self.alg(), "kid": self.kid(), "typ": "JWT"});
+        self.sign_with_header(
+            &json!({"alg": self.alg(), "kid": self.kid(), "typ": "JWT"}),
+            claims,
+        )
+    }
+
+    /// A JWT of `claims` under any header, signed by this key.
+    pub(crate) fn sign_with_header(&self, header: &Value, claims: &Value) -> String {
         let input = format!(
             "{}.{}",
             URL_SAFE_NO_PAD.encode(header.to_string()),
