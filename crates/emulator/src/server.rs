@@ -65,6 +65,9 @@ async fn connection(
     watcher: Watcher,
 ) {
     let _ = stream.set_nodelay(true);
+    // Listening from the accept on, so a test that closes every connection
+    // once it has seen this one's handshake counted cannot miss it.
+    let closed = shared.close_all.notified();
     let reset = Arc::new(ResetSignal::default());
     let stream = ResettableStream::new(stream, Arc::clone(&reset));
     let service = {
@@ -84,11 +87,11 @@ async fn connection(
             }
             shared.count(&shared.counters.tls_handshakes);
             let conn = builder.serve_connection(TokioIo::new(stream), service);
-            until_reset(conn.into_owned(), watcher, &reset, &shared).await;
+            until_reset(conn.into_owned(), watcher, &reset, closed).await;
         }
         None => {
             let conn = builder.serve_connection(TokioIo::new(stream), service);
-            until_reset(conn.into_owned(), watcher, &reset, &shared).await;
+            until_reset(conn.into_owned(), watcher, &reset, closed).await;
         }
     }
 }
@@ -100,11 +103,11 @@ async fn until_reset<C: GracefulConnection>(
     conn: C,
     watcher: Watcher,
     reset: &ResetSignal,
-    shared: &Shared,
+    closed: tokio::sync::futures::Notified<'_>,
 ) {
     tokio::select! {
         _ = watcher.watch(conn) => {}
         () = reset.raised() => {}
-        () = shared.close_all.notified() => {}
+        () = closed => {}
     }
 }

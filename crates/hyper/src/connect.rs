@@ -25,6 +25,7 @@ use rescue_sso_proto::http::Uri;
 use rescue_sso_proto::http::uri::Authority;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
+use tokio::sync::oneshot;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
 use tower_service::Service;
@@ -324,12 +325,22 @@ impl Progress {
 /// The stream with its [`Progress`], at the tokio level (under hyper's
 /// adapter), where the number of bytes each read filled is visible. A warm
 /// connection comes with what the server sent while it waited (an HTTP/2
-/// server's SETTINGS), given to hyper before anything read later.
+/// server's SETTINGS), given to hyper before anything read later, and tells
+/// its keeper when the first bytes are read (see `warm`).
 struct Counted {
     stream: Stream,
     progress: Progress,
     prefix: Vec<u8>,
     prefix_at: usize,
+    first_read: Option<oneshot::Sender<()>>,
+}
+
+impl Counted {
+    fn read_some(&mut self) {
+        if let Some(first_read) = self.first_read.take() {
+            let _ = first_read.send(());
+        }
+    }
 }
 
 impl AsyncRead for Counted {
@@ -349,17 +360,18 @@ impl AsyncRead for Counted {
                 this.prefix = Vec::new();
                 this.prefix_at = 0;
             }
+            this.read_some();
             return Poll::Ready(Ok(()));
-        }
-        // Over HTTP/2 the count says nothing (see `Progress`): not kept.
-        if this.progress.0.h2 {
-            return Pin::new(&mut this.stream).poll_read(cx, buf);
         }
         let before = buf.filled().len();
         let polled = Pin::new(&mut this.stream).poll_read(cx, buf);
         let read = buf.filled().len().saturating_sub(before);
         if read > 0 {
-            this.progress.read(read);
+            // Over HTTP/2 the count says nothing (see `Progress`): not kept.
+            if !this.progress.0.h2 {
+                this.progress.read(read);
+            }
+            this.read_some();
         }
         polled
     }
@@ -419,11 +431,16 @@ pub(crate) struct Conn {
 
 impl Conn {
     fn new(stream: Stream) -> Conn {
-        Conn::with_prefix(stream, Vec::new())
+        Conn::with(stream, Vec::new(), None)
     }
 
-    /// A connection whose first bytes read are `prefix`.
-    pub(crate) fn with_prefix(stream: Stream, prefix: Vec<u8>) -> Conn {
+    /// A warm connection: its first bytes read are `prefix`, and reading
+    /// any sends on `first_read`.
+    pub(crate) fn warm(stream: Stream, prefix: Vec<u8>, first_read: oneshot::Sender<()>) -> Conn {
+        Conn::with(stream, prefix, Some(first_read))
+    }
+
+    fn with(stream: Stream, prefix: Vec<u8>, first_read: Option<oneshot::Sender<()>>) -> Conn {
         let h2 = stream.is_h2();
         Conn {
             io: TokioIo::new(Counted {
@@ -431,6 +448,7 @@ impl Conn {
                 progress: Progress::new(h2),
                 prefix,
                 prefix_at: 0,
+                first_read,
             }),
             h2,
         }

@@ -3,13 +3,19 @@
 //! connection. A spare the server closes is replaced at once, resuming the
 //! TLS session; a replacement that cannot be opened is retried with a
 //! growing delay. No request is ever sent to keep it.
+//!
+//! A taken spare is replaced once the call on it has read its first bytes:
+//! TLS 1.3 session tickets arrive after the handshake, ahead of any answer,
+//! so by then the client holds one and the replacement resumes. A call that
+//! needs a connection while a replacement is being opened waits for that
+//! one rather than opening a second.
 
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
 use rescue_sso_proto::http::Uri;
 use tokio::io::AsyncReadExt;
-use tokio::sync::oneshot;
+use tokio::sync::{Notify, oneshot};
 
 use crate::connect::{Conn, Connector, Stream};
 use crate::error::BoxError;
@@ -38,8 +44,11 @@ struct State {
     target: Option<Uri>,
     /// The spare waiting, as the way to ask its watcher for it.
     spare: Option<Handover>,
-    /// A task is opening a replacement.
+    /// A task will open a replacement (it may still wait for its start).
     replacing: bool,
+    /// That task is opening it now: the TCP connection and handshake are
+    /// under way.
+    opening: bool,
     /// Replacements that failed in a row.
     failures: u32,
 }
@@ -49,6 +58,8 @@ struct State {
 #[derive(Default)]
 pub(crate) struct Warm {
     state: Mutex<State>,
+    /// Told when an opening ends, with a spare installed or not.
+    opened: Notify,
 }
 
 fn same_origin(a: &Uri, b: &Uri) -> bool {
@@ -79,42 +90,64 @@ impl Warm {
             state.replacing = true;
         }
         let opener = connector.without_warm();
-        match opener.clone().open_within_timeout(target).await {
+        self.state().opening = true;
+        let opened = opener.clone().open_within_timeout(target).await;
+        match opened {
             Ok(stream) => {
                 self.install(stream, opener);
                 Ok(())
             }
             Err(err) => {
-                self.state().failures += 1;
-                Warm::keep_trying(Arc::downgrade(self), opener);
+                self.failed();
+                Warm::keep_trying(Arc::downgrade(self), opener, None);
                 Err(err)
             }
         }
     }
 
-    /// The spare, if one to `dst` is waiting and still open; a new one is
-    /// opened in its place.
-    pub(crate) async fn take(self: &Arc<Self>, dst: &Uri, connector: &Connector) -> Option<Conn> {
-        let handover = {
+    /// The way to the spare, if one to `dst` is waiting, or is being opened
+    /// (then waited for: the opening has its own timeout).
+    async fn handover(&self, dst: &Uri) -> Option<Handover> {
+        let opened = {
             let mut state = self.state();
             if !state.target.as_ref().is_some_and(|t| same_origin(t, dst)) {
                 return None;
             }
-            state.spare.take()?
+            if let Some(handover) = state.spare.take() {
+                return Some(handover);
+            }
+            if !state.opening {
+                return None;
+            }
+            // Made under the lock, so the end of the opening cannot be
+            // missed: a `Notified` hears `notify_waiters` from creation on.
+            self.opened.notified()
         };
+        opened.await;
+        self.state().spare.take()
+    }
+
+    /// The spare, if one to `dst` is waiting and still open; a new one is
+    /// opened in its place.
+    pub(crate) async fn take(self: &Arc<Self>, dst: &Uri, connector: &Connector) -> Option<Conn> {
+        let handover = self.handover(dst).await?;
         let (reply, handed) = oneshot::channel();
         let taken = match handover.send(reply) {
             Ok(()) => handed.await.ok(),
             // The watcher ended: the spare closed a moment ago.
             Err(_) => None,
         };
-        // Another spare for the next call that needs a connection.
-        self.replace(connector.without_warm());
-        taken.map(|Handed { stream, prefix }| Conn::with_prefix(stream, prefix))
+        // Another spare for the next call that needs a connection, once the
+        // taken one has read something (or is gone): its session tickets
+        // are in hand by then.
+        let (first_read, start) = oneshot::channel();
+        self.replace(connector.without_warm(), Some(start));
+        taken.map(|Handed { stream, prefix }| Conn::warm(stream, prefix, first_read))
     }
 
-    /// Starts a task opening a replacement, unless one is running.
-    fn replace(self: &Arc<Self>, opener: Connector) {
+    /// Starts a task opening a replacement (once `start` fires or is
+    /// dropped, if given), unless one is under way.
+    fn replace(self: &Arc<Self>, opener: Connector, start: Option<oneshot::Receiver<()>>) {
         {
             let mut state = self.state();
             if state.replacing || state.spare.is_some() {
@@ -122,13 +155,27 @@ impl Warm {
             }
             state.replacing = true;
         }
-        Warm::keep_trying(Arc::downgrade(self), opener);
+        Warm::keep_trying(Arc::downgrade(self), opener, start);
+    }
+
+    /// An opening failed.
+    fn failed(&self) {
+        {
+            let mut state = self.state();
+            state.opening = false;
+            state.failures += 1;
+        }
+        self.opened.notify_waiters();
     }
 
     /// Opens replacements until one opens (or the client is gone), waiting
     /// longer after each failure.
-    fn keep_trying(warm: Weak<Warm>, opener: Connector) {
+    fn keep_trying(warm: Weak<Warm>, opener: Connector, start: Option<oneshot::Receiver<()>>) {
         tokio::spawn(async move {
+            if let Some(start) = start {
+                // Sent or dropped, either way it is time.
+                let _ = start.await;
+            }
             loop {
                 let (target, failures) = {
                     let Some(warm) = warm.upgrade() else { return };
@@ -144,6 +191,10 @@ impl Warm {
                     let delay = Duration::from_secs(1u64 << (failures - 2).min(9)).min(MAX_DELAY);
                     tokio::time::sleep(delay).await;
                 }
+                match warm.upgrade() {
+                    Some(warm) => warm.state().opening = true,
+                    None => return,
+                }
                 let opened = opener.clone().open_within_timeout(target).await;
                 let Some(warm) = warm.upgrade() else { return };
                 match opened {
@@ -153,7 +204,7 @@ impl Warm {
                     }
                     Err(err) => {
                         tracing::debug!(error = %err, "opening a warm connection failed; will retry");
-                        warm.state().failures += 1;
+                        warm.failed();
                     }
                 }
             }
@@ -167,8 +218,10 @@ impl Warm {
             let mut state = self.state();
             state.spare = Some(handover);
             state.replacing = false;
+            state.opening = false;
         }
         tokio::spawn(watch(stream, requests, Arc::downgrade(self), opener));
+        self.opened.notify_waiters();
     }
 }
 
@@ -219,5 +272,5 @@ async fn watch(
         }
     }
     tracing::debug!("the warm connection closed; opening another");
-    warm.replace(opener);
+    warm.replace(opener, None);
 }

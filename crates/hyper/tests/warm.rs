@@ -56,13 +56,21 @@ async fn first_call_rides_the_warm_connection(http2: bool) {
     assert_eq!(stats.tls_resumed, 1, "{stats:?}");
     assert_eq!(stats.requests, 1, "still no request of its own");
 
-    // The next call reuses the pooled connection; the spare stays unused.
+    // The next call pays no full handshake either. It reuses the pooled
+    // connection, or, when hyper's pool races a connect against the first
+    // connection's return (it hands it back on a task of its own), it takes
+    // the spare and a new spare resumes. Which one wins is the scheduler's
+    // choice; a full handshake is never an acceptable outcome.
     client
         .dtc_login_ticket(&dtc(PASSWORD))
         .await
         .expect("ticket");
-    assert_eq!(e.requests()[1].connection, 1);
-    assert_eq!(e.stats().tls_handshakes, 2);
+    let second = e.requests()[1].connection;
+    assert!(second == 1 || second == 2, "on connection {second}");
+    // Waits out a resumed handshake still being counted; a full one would
+    // leave the condition false and fail here.
+    let stats = until(&e, |s| s.tls_handshakes == s.tls_resumed + 1).await;
+    assert!(stats.tls_handshakes <= 3, "{stats:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
