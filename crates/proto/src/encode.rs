@@ -166,6 +166,7 @@ pub(crate) fn http1_request(
             buf.extend_from_slice(length);
             buf.extend_from_slice(b"\r\n\r\n");
             write_form(params, buf);
+            debug_assert_eq!(buf.len(), len, "the length was computed exactly");
         }
         RequestMethod::Get => {
             let len = head("GET") + 1 + form_len + ua + 4;
@@ -179,6 +180,7 @@ pub(crate) fn http1_request(
             buf.extend_from_slice(b"\r\nuser-agent: ");
             buf.extend_from_slice(USER_AGENT_VALUE.as_bytes());
             buf.extend_from_slice(b"\r\n\r\n");
+            debug_assert_eq!(buf.len(), len, "the length was computed exactly");
         }
     }
 }

@@ -57,9 +57,13 @@ impl Excerpt {
                 redact_to = guid_len_at(body, i).map(|len| i + len);
             }
             if let Some(end) = redact_to {
+                // Every spelling of a secret and every GUID is at least one
+                // byte long, and a secret cut short runs to the end of the
+                // body, so the walk always moves on.
+                debug_assert!(end > i, "a redaction covers at least one byte");
                 out.push_str(REDACTED);
                 last_space = false;
-                i = end.max(i + 1);
+                i = end;
                 continue;
             }
             let len = utf8_len(body.get(i..).unwrap_or_default());
@@ -81,13 +85,11 @@ impl Excerpt {
         }
         let mut text = out.trim_end().to_owned();
         if text.len() > MAX_EXCERPT_CHARS {
-            // A marker that straddles the end is cut back to its start:
-            // half a marker would read as body text.
-            let cut = text
-                .match_indices(REDACTED)
-                .map(|(at, _)| at)
-                .find(|&at| at < MAX_EXCERPT_CHARS && at + REDACTED.len() > MAX_EXCERPT_CHARS)
-                .unwrap_or(MAX_EXCERPT_CHARS);
+            // The walk stops once the excerpt is full and every other push
+            // is one byte, so only a marker pushed last takes the text past
+            // the limit. It is cut back to its start: half a marker would
+            // read as body text.
+            let cut = text.rfind(REDACTED).unwrap_or(MAX_EXCERPT_CHARS);
             text.truncate(cut);
             let kept = text.trim_end().len();
             text.truncate(kept);
@@ -282,6 +284,54 @@ mod tests {
             Excerpt::new(long.as_bytes(), &[]).as_str().len(),
             MAX_EXCERPT_CHARS
         );
+    }
+
+    #[test]
+    fn a_marker_that_ends_exactly_at_the_limit_is_kept() {
+        // 54 characters and a marker fill the 64 exactly.
+        let body = format!("{}ACMESSO2024 tail", "x".repeat(54));
+        let e = Excerpt::new(body.as_bytes(), &["ACMESSO2024"]);
+        assert_eq!(e.as_str(), format!("{}[redacted]", "x".repeat(54)));
+        assert_eq!(e.as_str().len(), 64);
+    }
+
+    #[test]
+    fn the_walk_stops_once_the_excerpt_is_full() {
+        // A marker and 54 characters fill it; nothing after them is shown.
+        let body = format!("ACMESSO2024{}", "x".repeat(100));
+        let e = Excerpt::new(body.as_bytes(), &["ACMESSO2024"]);
+        assert_eq!(e.as_str(), format!("[redacted]{}", "x".repeat(54)));
+    }
+
+    #[test]
+    fn a_straddling_marker_goes_with_the_space_before_it() {
+        let body = format!("{} ACMESSO2024", "x".repeat(54));
+        let e = Excerpt::new(body.as_bytes(), &["ACMESSO2024"]);
+        assert_eq!(e.as_str(), "x".repeat(54));
+    }
+
+    #[test]
+    fn only_the_straddling_marker_is_cut_not_marker_text_in_the_body() {
+        let body = format!("[redacted]{}ACMESSO2024", "x".repeat(45));
+        let e = Excerpt::new(body.as_bytes(), &["ACMESSO2024"]);
+        assert_eq!(e.as_str(), format!("[redacted]{}", "x".repeat(45)));
+    }
+
+    #[test]
+    fn hex_digits_glued_after_a_redacted_guid_are_judged_with_its_run() {
+        // A bare hex ticket is only taken from the start of its run, and this
+        // run started inside the GUID; the GUID itself is redacted.
+        let body = format!("4c6f1815-1e0c-43ab-8117-d79b8f523824{}", "0".repeat(32));
+        assert_eq!(
+            Excerpt::new(body.as_bytes(), &[]).as_str(),
+            format!("[redacted]{}", "0".repeat(32))
+        );
+    }
+
+    #[test]
+    fn each_multi_byte_character_is_one_dot() {
+        // `é` is followed by a character that the 4-byte look-ahead cuts.
+        assert_eq!(Excerpt::new("é€x".as_bytes(), &[]).as_str(), "..x");
     }
 
     #[test]

@@ -282,6 +282,31 @@ mod tests {
     }
 
     #[test]
+    fn lengths_up_to_the_maximum_are_accepted() {
+        assert_eq!(
+            SsoId::new("x".repeat(256)).map(|s| s.as_str().len()),
+            Ok(256)
+        );
+        let field = Field::Password;
+        assert_eq!(
+            Password::new("p".repeat(1024)).map(|p| p.expose_secret().len()),
+            Ok(1024)
+        );
+        assert_eq!(
+            Password::new("p".repeat(1025)).err(),
+            Some(InputError::TooLong { field, max: 1024 })
+        );
+        // The maximum counts bytes, not characters.
+        assert_eq!(
+            SsoId::new("é".repeat(129)),
+            Err(InputError::TooLong {
+                field: Field::SsoId,
+                max: 256
+            })
+        );
+    }
+
+    #[test]
     fn password_rules_and_redaction() {
         let field = Field::Password;
         assert_eq!(Password::new("").err(), Some(InputError::Empty { field }));

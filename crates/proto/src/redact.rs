@@ -90,9 +90,11 @@ fn spellings(c: char, text: &[u8], at: usize, ends: &mut Vec<usize>) -> bool {
         if rest.first() == Some(&b'+') {
             ends.push(at + 1);
         }
+        // A run that reaches the end of the text needs no report of its
+        // own: the next character of the secret (a trimmed secret has one)
+        // then starts at the end, which reports it.
         let run = rest.iter().take_while(|b| b.is_ascii_whitespace()).count();
         ends.extend((1..=run).map(|n| at + n));
-        ran_out |= run == rest.len();
     }
 
     if !c.is_ascii() {
@@ -134,7 +136,7 @@ fn bytes_each_raw_or_percent(bytes: &[u8], text: &[u8], at: usize, ends: &mut Ve
                     rest.get(1).copied().and_then(hex),
                     rest.get(2).copied().and_then(hex),
                 ) {
-                    (Some(hi), Some(lo)) if (hi << 4 | lo).eq_ignore_ascii_case(&want) => {
+                    (Some(hi), Some(lo)) if (hi * 16 + lo).eq_ignore_ascii_case(&want) => {
                         next.push(pos + 3);
                     }
                     (Some(hi), None) if rest.len() == 2 && hi == want >> 4 => ran_out = true,
@@ -171,7 +173,8 @@ fn html_entity(c: char, rest: &[u8], at: usize, ends: &mut Vec<usize>) -> bool {
     if !named.is_empty() {
         if starts_with_ignore_case(rest, named) {
             ends.push(at + named.len());
-        } else if rest.len() < named.len() && starts_with_ignore_case(named, rest) {
+        } else if starts_with_ignore_case(named, rest) {
+            // The text ends inside the name.
             ran_out = true;
         }
     }
@@ -188,14 +191,15 @@ fn html_entity(c: char, rest: &[u8], at: usize, ends: &mut Vec<usize>) -> bool {
         if run == digits.len() {
             // The text ends inside the number.
             ran_out = true;
-        } else if run > 0 {
+        } else {
+            // No digits at all (`run` is 0) parse to nothing, and match nothing.
             let value = digits
                 .get(..run)
                 .and_then(|d| std::str::from_utf8(d).ok())
                 .and_then(|d| u32::from_str_radix(d, radix).ok());
             if value
                 .and_then(char::from_u32)
-                .is_some_and(|v| same_char(v, c))
+                .is_some_and(|v| v.eq_ignore_ascii_case(&c))
             {
                 let end = at + digits_at + run;
                 let semicolon = usize::from(text_byte(rest, digits_at + run) == Some(b';'));
@@ -236,11 +240,14 @@ fn json_escape(c: char, rest: &[u8], at: usize, ends: &mut Vec<usize>) -> bool {
         };
         format!("\\u{:04x}", u32::from(other)).into_bytes()
     });
-    let mut ran_out = rest.len() < 2;
+    // A lone `\` that ends the text is the start of every candidate, so it
+    // is reported below.
+    let mut ran_out = false;
     for candidate in std::iter::once(escaped).chain(ascii_alternative) {
         if starts_with_ignore_case(rest, &candidate) {
             ends.push(at + candidate.len());
-        } else if rest.len() < candidate.len() && starts_with_ignore_case(&candidate, rest) {
+        } else if starts_with_ignore_case(&candidate, rest) {
+            // The text ends inside the escape.
             ran_out = true;
         }
     }
@@ -249,10 +256,6 @@ fn json_escape(c: char, rest: &[u8], at: usize, ends: &mut Vec<usize>) -> bool {
 
 fn text_byte(text: &[u8], i: usize) -> Option<u8> {
     text.get(i).copied()
-}
-
-fn same_char(a: char, b: char) -> bool {
-    a == b || a.eq_ignore_ascii_case(&b)
 }
 
 fn starts_with_ignore_case(text: &[u8], prefix: &[u8]) -> bool {
@@ -270,16 +273,10 @@ fn hex(b: u8) -> Option<u8> {
 /// byte that does not start one.
 pub(crate) fn utf8_len(bytes: &[u8]) -> usize {
     let head = bytes.get(..bytes.len().min(4)).unwrap_or_default();
-    match std::str::from_utf8(head) {
-        Ok(text) => text.chars().next().map_or(1, char::len_utf8),
-        Err(e) if e.valid_up_to() > 0 => {
-            std::str::from_utf8(head.get(..e.valid_up_to()).unwrap_or_default())
-                .ok()
-                .and_then(|t| t.chars().next())
-                .map_or(1, char::len_utf8)
-        }
-        Err(_) => 1,
-    }
+    head.utf8_chunks()
+        .next()
+        .and_then(|chunk| chunk.valid().chars().next())
+        .map_or(1, char::len_utf8)
 }
 
 #[cfg(test)]
@@ -359,5 +356,168 @@ mod tests {
         assert_eq!(utf8_len(b"\xff\xfe"), 1);
         assert_eq!(utf8_len(b""), 1);
         assert_eq!(utf8_len("🔑".as_bytes()), 4);
+    }
+
+    #[test]
+    fn utf8_length_of_a_character_before_one_cut_or_broken() {
+        // The four bytes looked at end inside the next character.
+        assert_eq!(utf8_len("é€".as_bytes()), 2);
+        // An invalid byte right after the character.
+        assert_eq!(utf8_len(b"\xc3\xa9\xff"), 2);
+        // The first byte of a character whose rest is missing.
+        assert_eq!(utf8_len(b"\xc3"), 1);
+        assert_eq!(utf8_len("€x".as_bytes()), 3);
+    }
+
+    /// Where `secret` starting at offset 0 of `text` ends.
+    fn at(secret: &str, text: &[u8]) -> Found {
+        Finder::new(secret).expect("a secret").at(text, 0)
+    }
+
+    #[test]
+    fn raw_in_any_letter_case() {
+        assert_eq!(at("aB", b"Ab!"), Found::Whole(2));
+        assert_eq!(at("aB", b"ac"), Found::No);
+    }
+
+    #[test]
+    fn percent_encoded_in_either_case() {
+        assert_eq!(at("a/b", b"a%2fb"), Found::Whole(5));
+        assert_eq!(at("a/b", b"a%2Fb"), Found::Whole(5));
+        // A letter's own %xx, of either letter case.
+        assert_eq!(at("ab", b"%41%62"), Found::Whole(6));
+        assert_eq!(at("J", b"%4a"), Found::Whole(3));
+        // Another byte's %xx is not the character.
+        assert_eq!(at("b", b"%41"), Found::No);
+        assert_eq!(at("J", b"%4b"), Found::No);
+    }
+
+    #[test]
+    fn a_percent_escape_cut_by_the_end_of_the_text() {
+        // `a` is %61: the text may end after `%` or after `%6`.
+        assert_eq!(at("ab", b"%"), Found::Prefix);
+        assert_eq!(at("ab", b"%6"), Found::Prefix);
+        // Not the start of %61.
+        assert_eq!(at("ab", b"%7"), Found::No);
+        assert_eq!(at("ab", b"%6z"), Found::No);
+        assert_eq!(at("ab", b"%z"), Found::No);
+        assert_eq!(at("ab", b"%zz"), Found::No);
+    }
+
+    #[test]
+    fn a_space_is_plus_percent_20_or_any_whitespace_run() {
+        assert_eq!(at("a b", b"a+b"), Found::Whole(3));
+        assert_eq!(at("a b", b"a%20b"), Found::Whole(5));
+        assert_eq!(at("a b", b"a \t\r\nb"), Found::Whole(6));
+        assert_eq!(at("a b", b"ab"), Found::No);
+        // The text ends inside the space, or right after it.
+        assert_eq!(at("a b", b"a%2"), Found::Prefix);
+        assert_eq!(at("a b", b"a%"), Found::Prefix);
+        assert_eq!(at("a b", b"a  "), Found::Prefix);
+        assert_eq!(at("a b", b"a x"), Found::No);
+    }
+
+    #[test]
+    fn latin_1_raw_or_percent_encoded() {
+        assert_eq!(at("é", b"\xe9"), Found::Whole(1));
+        assert_eq!(at("é", b"%E9"), Found::Whole(3));
+        assert_eq!(at("é", b"%e9"), Found::Whole(3));
+        assert_eq!(at("éx", b"%E9x"), Found::Whole(4));
+        // The text ends inside the UTF-8 spelling: %C3 starts `é`.
+        assert_eq!(at("éx", b"%C3"), Found::Prefix);
+    }
+
+    #[test]
+    fn any_non_ascii_character_or_a_question_mark_for_a_non_ascii_one() {
+        // `è` for `é`: two bytes, and the match goes on after both.
+        assert_eq!(at("aéb", "aèb".as_bytes()), Found::Whole(4));
+        assert_eq!(at("aéb", "a€b".as_bytes()), Found::Whole(5));
+        assert_eq!(at("aéb", b"a\xffb"), Found::Whole(3));
+        assert_eq!(at("aéb", b"a?b"), Found::Whole(3));
+        // An ASCII character other than `?` is not a stand-in.
+        assert_eq!(at("aéb", b"aeb"), Found::No);
+        assert_eq!(at("aéb", b"a.b"), Found::No);
+        // An ASCII character of the secret is not matched by a non-ASCII one.
+        assert_eq!(at("ab", "éb".as_bytes()), Found::No);
+    }
+
+    #[test]
+    fn html_named_references() {
+        assert_eq!(at("a&b", b"a&amp;b"), Found::Whole(7));
+        assert_eq!(at("a&b", b"a&AMP;b"), Found::Whole(7));
+        assert_eq!(at("a<b", b"a&lt;b"), Found::Whole(6));
+        assert_eq!(at("a>b", b"a&gt;b"), Found::Whole(6));
+        assert_eq!(at("a\"b", b"a&quot;b"), Found::Whole(8));
+        assert_eq!(at("a'b", b"a&apos;b"), Found::Whole(8));
+        assert_eq!(at("a\u{a0}b", b"a&nbsp;b"), Found::Whole(8));
+        // Another character's name is not this one.
+        assert_eq!(at("a&b", b"a&lt;b"), Found::No);
+        assert_eq!(at("a'b", b"a&quot;b"), Found::No);
+    }
+
+    #[test]
+    fn an_html_reference_cut_by_the_end_of_the_text() {
+        assert_eq!(at("a&b", b"a&am"), Found::Prefix);
+        assert_eq!(at("a&b", b"a&x"), Found::No);
+        // `=` has no name, but a lone `&` may start `&#61;`.
+        assert_eq!(at("a=b", b"a&"), Found::Prefix);
+        assert_eq!(at("a=b", b"a&x"), Found::No);
+        assert_eq!(at("a=b", b"a&#"), Found::Prefix);
+        assert_eq!(at("a=b", b"a&#6"), Found::Prefix);
+        assert_eq!(at("a=b", b"a&#x"), Found::Prefix);
+        assert_eq!(at("a=b", b"a&#x3"), Found::Prefix);
+        // Digits that end before the text does, and are another character.
+        assert_eq!(at("a=b", b"a&#62;"), Found::No);
+        // No digits at all.
+        assert_eq!(at("a=b", b"a&#;b"), Found::No);
+        assert_eq!(at("a=b", b"a&#x;b"), Found::No);
+    }
+
+    #[test]
+    fn html_numeric_references_decimal_or_hex_with_or_without_semicolon() {
+        assert_eq!(at("a'b", b"a&#39;b"), Found::Whole(7));
+        assert_eq!(at("a'b", b"a&#39b"), Found::Whole(6));
+        assert_eq!(at("a'b", b"a&#x27;b"), Found::Whole(8));
+        assert_eq!(at("a'z", b"a&#X27z"), Found::Whole(7));
+        assert_eq!(at("a'b", b"a&#x0027;b"), Found::Whole(10));
+        // A letter's reference in the other letter case.
+        assert_eq!(at("ab", b"&#65;b"), Found::Whole(6));
+        assert_eq!(at("AB", b"a&#x62;"), Found::Whole(7));
+        // Another character's number.
+        assert_eq!(at("ab", b"&#66;b"), Found::No);
+        assert_eq!(at("a'b", b"a&#40;b"), Found::No);
+    }
+
+    #[test]
+    fn json_unicode_escapes_in_either_case_with_surrogate_pairs() {
+        assert_eq!(at("a&b", b"a\\u0026b"), Found::Whole(8));
+        assert_eq!(at("éx", b"\\u00E9x"), Found::Whole(7));
+        // A letter's escape in the other letter case.
+        assert_eq!(at("ab", b"\\u0041b"), Found::Whole(7));
+        assert_eq!(at("🔑x", b"\\ud83d\\udd11x"), Found::Whole(13));
+        assert_eq!(at("🔑x", b"\\uD83D\\uDD11x"), Found::Whole(13));
+        // Another character's escape.
+        assert_eq!(at("ab", b"\\u0042b"), Found::No);
+    }
+
+    #[test]
+    fn json_short_escapes() {
+        assert_eq!(at("a\"b", b"a\\\"b"), Found::Whole(4));
+        assert_eq!(at("a\\b", b"a\\\\b"), Found::Whole(4));
+        assert_eq!(at("a/b", b"a\\/b"), Found::Whole(4));
+        // A backslash before another character escapes nothing.
+        assert_eq!(at("a\"b", b"a\\xb"), Found::No);
+        assert_eq!(at("a/b", b"a\\\"b"), Found::No);
+        // Only those three have a short escape.
+        assert_eq!(at("anb", b"a\\nb"), Found::No);
+    }
+
+    #[test]
+    fn a_json_escape_cut_by_the_end_of_the_text() {
+        assert_eq!(at("ab", b"a\\"), Found::Prefix);
+        assert_eq!(at("ab", b"a\\u00"), Found::Prefix);
+        assert_eq!(at("ab", b"a\\u004"), Found::Prefix);
+        assert_eq!(at("ab", b"a\\x"), Found::No);
+        assert_eq!(at("ab", b"a\\u01"), Found::No);
     }
 }

@@ -252,22 +252,21 @@ fn structure(text: &str, expected: &Expected<'_>) -> Result<LoginTicket, TicketU
 fn screen(bytes: &[u8]) -> (u8, u8) {
     bytes.iter().fold((0u8, 0u8), |(bad, hash), &b| {
         (
-            bad | u8::from(b.wrapping_sub(0x21) > 0x5d) | u8::from(b == b'\\'),
+            bad | u8::from(matches!(b, 0..=b' ' | 0x7f.. | b'\\')),
             hash | u8::from(b == b'#'),
         )
     })
 }
 
-/// A URL that does not start with `https://`: `http` to a plain-http
-/// endpoint, or the error it is.
+/// A URL that does not start with `https://` (in any letter case, so its
+/// scheme is not `https`): `http` to a plain-http endpoint, or the error it
+/// is.
 fn other_scheme<'t>(
     text: &'t str,
     expected: &Expected<'_>,
 ) -> Result<(bool, &'t str), TicketUrlError> {
     let (scheme, rest) = text.split_once("://").ok_or(TicketUrlError::Malformed)?;
-    if scheme.eq_ignore_ascii_case("https") {
-        Ok((true, rest))
-    } else if scheme.eq_ignore_ascii_case("http") && !expected.endpoint.is_https() {
+    if scheme.eq_ignore_ascii_case("http") && !expected.endpoint.is_https() {
         Ok((false, rest))
     } else if scheme.is_empty()
         || !scheme
@@ -368,5 +367,142 @@ impl<'a> QueryParams<'a> {
             }
         }
         Ok(params)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TICKET: &str = "4c6f1815-1e0c-43ab-8117-d79b8f523824";
+    const DTC_PATH: &str = "/TechConsole/DesktopApp/DownloadSSO.aspx";
+
+    fn expected(endpoint: &Endpoint, console: Console, arch: Arch) -> Expected<'_> {
+        Expected {
+            endpoint,
+            console,
+            company_id: CompanyId::from(654_321),
+            arch,
+        }
+    }
+
+    /// The short path's answer, and that the general checks agree with it.
+    fn short(text: &str, expected: &Expected<'_>) -> Option<String> {
+        let ticket = as_expected(text, expected)?;
+        assert!(structure(text, expected).is_ok(), "{text}");
+        Some(ticket.expose_ticket().to_owned())
+    }
+
+    #[test]
+    fn the_url_rescue_sends_takes_the_short_path() {
+        let endpoint = Endpoint::default();
+        let host = "https://secure.logmeinrescue.com";
+        let dtc = expected(&endpoint, Console::Desktop, Arch::Default);
+        let url = format!("{host}{DTC_PATH}?companyid=654321&ticket={TICKET}");
+        assert_eq!(short(&url, &dtc).as_deref(), Some(TICKET));
+        // The company as a number, with a leading zero.
+        let url = format!("{host}{DTC_PATH}?companyid=0654321&ticket={TICKET}");
+        assert_eq!(short(&url, &dtc).as_deref(), Some(TICKET));
+        // Case aside where URLs ignore case.
+        let url = format!(
+            "HTTPS://Secure.LogMeInRescue.com/techconsole/desktopapp/downloadsso.aspx?COMPANYID=654321&TICKET={TICKET}"
+        );
+        assert_eq!(short(&url, &dtc).as_deref(), Some(TICKET));
+        let x64 = expected(&endpoint, Console::Desktop, Arch::X64);
+        let url = format!("{host}{DTC_PATH}?companyid=654321&ticket={TICKET}&arch=64");
+        assert_eq!(short(&url, &x64).as_deref(), Some(TICKET));
+        let web = expected(&endpoint, Console::Web, Arch::Default);
+        let url = format!("{host}/SSO/Login.aspx?Ticket={TICKET}");
+        assert_eq!(short(&url, &web).as_deref(), Some(TICKET));
+
+        let local = Endpoint::builder("http://127.0.0.1:8080")
+            .allow_loopback_http()
+            .build()
+            .expect("endpoint");
+        let dtc = expected(&local, Console::Desktop, Arch::Default);
+        let url = format!("http://127.0.0.1:8080{DTC_PATH}?companyid=654321&ticket={TICKET}");
+        assert_eq!(short(&url, &dtc).as_deref(), Some(TICKET));
+    }
+
+    #[test]
+    fn any_other_spelling_goes_the_general_way() {
+        let endpoint = Endpoint::default();
+        let host = "https://secure.logmeinrescue.com";
+        let dtc = expected(&endpoint, Console::Desktop, Arch::Default);
+        let x64 = expected(&endpoint, Console::Desktop, Arch::X64);
+        for (url, expected) in [
+            // Valid, but not as Rescue spells it.
+            (
+                format!("{host}:443{DTC_PATH}?companyid=654321&ticket={TICKET}"),
+                &dtc,
+            ),
+            (
+                format!("{host}{DTC_PATH}?ticket={TICKET}&companyid=654321"),
+                &dtc,
+            ),
+            (
+                format!("{host}{DTC_PATH}?companyid=00000000000000654321&ticket={TICKET}"),
+                &dtc,
+            ),
+            (
+                format!("{host}{DTC_PATH}?companyid=654321&ticket={TICKET}&"),
+                &dtc,
+            ),
+            (
+                format!(
+                    "{host}{DTC_PATH}?companyid=654321&ticket=%34c6f1815-1e0c-43ab-8117-d79b8f523824"
+                ),
+                &dtc,
+            ),
+            // Not valid at all.
+            (
+                format!("{host}{DTC_PATH}?companyid=654322&ticket={TICKET}"),
+                &dtc,
+            ),
+            (format!("{host}{DTC_PATH}?companyid=&ticket={TICKET}"), &dtc),
+            (
+                format!("{host}{DTC_PATH}?companyid=654321&ticket={TICKET}&arch=64"),
+                &dtc,
+            ),
+            (
+                format!("{host}{DTC_PATH}?companyid=654321&ticket={TICKET}"),
+                &x64,
+            ),
+            (
+                format!("{host}{DTC_PATH}?companyid=654321&ticket={TICKET}&arch=32"),
+                &x64,
+            ),
+            (
+                format!("{host}{DTC_PATH}?companyid=654321&ticket={}", &TICKET[..35]),
+                &dtc,
+            ),
+            (
+                format!("{host}{DTC_PATH}?companyid=654321&ticket={TICKET}0"),
+                &dtc,
+            ),
+            (
+                format!(
+                    "{host}{DTC_PATH}?companyid=654321&ticket={}",
+                    TICKET.replace('-', "x")
+                ),
+                &dtc,
+            ),
+            (
+                format!("{host}/SSO/Login.aspx?companyid=654321&ticket={TICKET}"),
+                &dtc,
+            ),
+            (
+                format!("https://evil.example{DTC_PATH}?companyid=654321&ticket={TICKET}"),
+                &dtc,
+            ),
+            (
+                format!(
+                    "http://secure.logmeinrescue.com{DTC_PATH}?companyid=654321&ticket={TICKET}"
+                ),
+                &dtc,
+            ),
+        ] {
+            assert!(as_expected(&url, expected).is_none(), "{url}");
+        }
     }
 }

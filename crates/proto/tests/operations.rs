@@ -524,3 +524,135 @@ fn a_page_past_the_cap_keeps_its_status() {
         Err(Error::Html { .. })
     ));
 }
+
+/// Decodes `OK:<url>` as the answer to a default-architecture DTC request
+/// sent to `endpoint`.
+fn decode_url(endpoint: &Endpoint, url: &str) -> Result<(), Error> {
+    let response = Response::new(Bytes::from(format!("OK:{url}")));
+    dtc("secretPassword", Arch::Default)
+        .decode(endpoint, &response)
+        .map(|_| ())
+}
+
+#[test]
+fn each_byte_a_browser_would_not_take_makes_the_url_malformed() {
+    let url = |bad: &str| {
+        format!(
+            "https://secure.logmeinrescue.com/TechConsole/DesktopApp/DownloadSSO.aspx?ticket={TICKET}{bad}&companyid=654321"
+        )
+    };
+    assert_eq!(decode_url(&Endpoint::default(), &url("")), Ok(()));
+    let malformed = Err(Error::InvalidTicketUrl(TicketUrlError::Malformed));
+    for bad in [
+        " ", "\u{1}", "\u{1f}", "\u{7f}", "\\", "é", "\u{80}", // each class alone
+        "  ", "\u{1}\t", " \u{7f}", "\\\\", "\u{7f}\\", // two in a row
+        " x\u{7f}", "#\\", // apart, and before a fragment
+    ] {
+        assert_eq!(
+            decode_url(&Endpoint::default(), &url(bad)),
+            malformed,
+            "{bad:?}"
+        );
+    }
+    // `~` is a byte a URL may hold: refused for what it breaks, not as
+    // malformed.
+    assert_eq!(
+        decode_url(&Endpoint::default(), &url("~")),
+        Err(Error::InvalidTicketUrl(TicketUrlError::Ticket))
+    );
+    let fragment = Err(Error::InvalidTicketUrl(TicketUrlError::Fragment));
+    for hash in ["#", "#x#", "##"] {
+        assert_eq!(
+            decode_url(&Endpoint::default(), &url(hash)),
+            fragment,
+            "{hash:?}"
+        );
+    }
+}
+
+#[test]
+fn a_scheme_that_is_no_scheme_is_malformed() {
+    let path = format!("/TechConsole/DesktopApp/DownloadSSO.aspx?companyid=654321&ticket={TICKET}");
+    for (scheme, expected) in [
+        ("", TicketUrlError::Malformed),
+        ("ht_tps", TicketUrlError::Malformed),
+        ("ftp", TicketUrlError::Scheme),
+        ("web+https", TicketUrlError::Scheme),
+    ] {
+        assert_eq!(
+            decode_url(
+                &Endpoint::default(),
+                &format!("{scheme}://secure.logmeinrescue.com{path}")
+            ),
+            Err(Error::InvalidTicketUrl(expected)),
+            "{scheme:?}"
+        );
+    }
+}
+
+#[test]
+fn a_port_is_one_to_five_ascii_digits() {
+    let path = format!("/TechConsole/DesktopApp/DownloadSSO.aspx?companyid=654321&ticket={TICKET}");
+    for (port, expected) in [
+        (":443", Ok(())),
+        (":00443", Ok(())),
+        ("", Ok(())),
+        (":", Err(TicketUrlError::Malformed)),
+        (":000443", Err(TicketUrlError::Malformed)),
+        (":+443", Err(TicketUrlError::Malformed)),
+        (":44a", Err(TicketUrlError::Malformed)),
+        (":99999", Err(TicketUrlError::Malformed)),
+        (":444", Err(TicketUrlError::Host)),
+    ] {
+        assert_eq!(
+            decode_url(
+                &Endpoint::default(),
+                &format!("https://secure.logmeinrescue.com{port}{path}")
+            ),
+            expected.map_err(Error::InvalidTicketUrl),
+            "{port:?}"
+        );
+    }
+}
+
+#[test]
+fn a_bracketed_ipv6_host_with_or_without_a_port() {
+    let path = format!("/TechConsole/DesktopApp/DownloadSSO.aspx?companyid=654321&ticket={TICKET}");
+    let bare = Endpoint::new("https://[2001:db8::1]").expect("endpoint");
+    let with_port = Endpoint::new("https://[2001:db8::1]:8443").expect("endpoint");
+    let cases = [
+        (&bare, "[2001:db8::1]", Ok(())),
+        (&bare, "[2001:DB8::1]:443", Ok(())),
+        (&with_port, "[2001:db8::1]:8443", Ok(())),
+        (&with_port, "[2001:db8::1]", Err(TicketUrlError::Host)),
+        (&bare, "[2001:db8::2]", Err(TicketUrlError::Host)),
+        (&bare, "[2001:db8::1]:", Err(TicketUrlError::Malformed)),
+        (&bare, "[2001:db8::1]443", Err(TicketUrlError::Malformed)),
+        (&bare, "[2001:db8::1", Err(TicketUrlError::Malformed)),
+    ];
+    for (endpoint, authority, expected) in cases {
+        assert_eq!(
+            decode_url(endpoint, &format!("https://{authority}{path}")),
+            expected.map_err(Error::InvalidTicketUrl),
+            "{authority}"
+        );
+    }
+}
+
+#[test]
+fn a_parameter_named_like_a_known_one_is_still_unexpected() {
+    let base = "https://secure.logmeinrescue.com/TechConsole/DesktopApp/DownloadSSO.aspx";
+    for query in [
+        format!("companyiX=654321&ticket={TICKET}"),
+        format!("companyid=654321&tickeX={TICKET}"),
+        format!("companyid=654321&ticket={TICKET}&arcX=64"),
+        format!("companyid=654321&ticket={TICKET}&tickets={TICKET}"),
+        format!("company=654321&ticket={TICKET}"),
+    ] {
+        assert_eq!(
+            decode_url(&Endpoint::default(), &format!("{base}?{query}")),
+            Err(Error::InvalidTicketUrl(TicketUrlError::UnexpectedParameter)),
+            "{query}"
+        );
+    }
+}

@@ -98,10 +98,12 @@ fn map_httparse(e: httparse::Error) -> Error {
     match e {
         httparse::Error::Version => Error::UnsupportedVersion,
         httparse::Error::Status => Error::InvalidStatus,
-        httparse::Error::NewLine => Error::BareCr,
-        // The scanner counts field lines before httparse runs, and sizes the
-        // slots from that count, so this is only reachable on a line that
-        // httparse reads differently; it is still a malformed head.
+        // httparse's `NewLine` (a CR without its LF) never gets here: the
+        // scanner has refused every such CR, as `BareCr`, before httparse
+        // runs. `TooManyHeaders` neither: the scanner counts field lines
+        // first and the slots are sized from that count, so what is left is
+        // a line that httparse reads differently; it is still a malformed
+        // head.
         _ => Error::InvalidHeader,
     }
 }

@@ -134,16 +134,12 @@ fn emit<B: AsRef<[u8]>>(req: &Request<B>, out: &mut impl Sink) {
     let carries_body = matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH);
     if !body.is_empty() || carries_body || req.headers().contains_key(CONTENT_LENGTH) {
         out.put(b"content-length: ");
-        let mut digits = itoa_buf();
+        let mut digits = [0u8; 20];
         out.put(decimal(body.len(), &mut digits));
         out.put(b"\r\n");
     }
     out.put(b"\r\n");
     out.put(body);
-}
-
-fn itoa_buf() -> [u8; 20] {
-    [0; 20]
 }
 
 /// `n` in decimal, written into the end of `buf`, without allocating.

@@ -171,3 +171,16 @@ fn same_error_whole_or_split_status_then_bare_cr() {
     let split = feed_bytewise(&mut ResponseDecoder::new(), bytes);
     assert_eq!(split.err(), Some(Error::InvalidStatus));
 }
+
+/// Whitespace before the status line is not line folding (there is no
+/// field to fold into): the line simply does not start with a version.
+#[test]
+fn whitespace_before_the_status_line_is_not_a_version() {
+    for bytes in [
+        &b" HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"[..],
+        b"\tHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+        b"\r\n HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+    ] {
+        assert_eq!(decode(bytes).err(), Some(Error::UnsupportedVersion));
+    }
+}

@@ -58,3 +58,22 @@ fn bytes_after_the_body_in_a_later_feed_chunk() {
     };
     assert!(!c.reusable);
 }
+
+/// A feed larger than the room left under the head cap: the head is taken
+/// up to the cap, and the body is read from both what came with the head
+/// and the rest of the feed.
+#[test]
+fn a_body_in_the_same_feed_past_the_head_cap() {
+    let wire = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+    let head_len = wire.len() - 5;
+    let limits = Limits::default().max_head_bytes(head_len + 2);
+    let c = decode_limited(limits, wire).unwrap();
+    assert_eq!(body(&c), b"hello");
+    assert!(c.reusable);
+
+    let mut extra = wire.to_vec();
+    extra.extend_from_slice(b"EXTRA");
+    let c = decode_limited(limits, &extra).unwrap();
+    assert_eq!(body(&c), b"hello");
+    assert!(!c.reusable);
+}
