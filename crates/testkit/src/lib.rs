@@ -5,9 +5,11 @@
 //!   caller's secrets, so a test can prove that a whole call leaves no
 //!   unwiped copy of the master SSO password in memory that our crates
 //!   allocated.
-//! - [`child`]: the emulator in a child process (this test binary, run
-//!   again), so that what the server side allocates stays out of a scan.
+//! - `child` (feature `child`, on by default): the emulator in a child
+//!   process (this test binary, run again), so that what the server side
+//!   allocates stays out of a scan.
 #![deny(missing_docs)]
 
+#[cfg(feature = "child")]
 pub mod child;
 pub mod scan;
