@@ -381,3 +381,30 @@ impl ResponseDecoder {
         }))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The body room reserved once a head with `Content-Length: n` is read.
+    fn reserved(n: usize) -> usize {
+        let mut decoder = ResponseDecoder::new();
+        let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {n}\r\n\r\n");
+        assert!(matches!(
+            decoder.feed(head.as_bytes()),
+            Ok(Decoded::NeedMore)
+        ));
+        match &decoder.state {
+            State::Body { body, .. } => body.capacity(),
+            _ => panic!("not reading the body"),
+        }
+    }
+
+    #[test]
+    fn a_typical_answer_gets_its_room_at_once_a_claimed_large_one_no_more_than_4_kib() {
+        assert!(reserved(3_000) >= 3_000);
+        assert!(reserved(4_096) >= 4_096);
+        // Within the 8 KiB cap, but only claimed: room grows as bytes come.
+        assert_eq!(reserved(8_000), 4_096);
+    }
+}
