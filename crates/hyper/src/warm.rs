@@ -88,9 +88,9 @@ impl Warm {
                 return Ok(());
             }
             state.replacing = true;
+            state.opening = true;
         }
         let opener = connector.without_warm();
-        self.state().opening = true;
         let opened = opener.clone().open_within_timeout(target).await;
         match opened {
             Ok(stream) => {

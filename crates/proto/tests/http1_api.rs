@@ -291,3 +291,62 @@ fn check_framing_refuses_each_ambiguous_framing() {
         );
     }
 }
+
+/// An operation of the caller's own, built on one of ours, that keeps the
+/// provided `encode_http1`.
+struct OwnOperation(rescue_sso_proto::GetDtcLoginTicket);
+
+impl rescue_sso_proto::Operation for OwnOperation {
+    type Output = rescue_sso_proto::LoginTicket;
+    const NAME: &'static str = "ownOperation";
+
+    fn encode(
+        &self,
+        endpoint: &rescue_sso_proto::Endpoint,
+        method: rescue_sso_proto::RequestMethod,
+    ) -> Result<rescue_sso_proto::EncodedRequest, rescue_sso_proto::Error> {
+        self.0.encode(endpoint, method)
+    }
+
+    fn decode(
+        &self,
+        endpoint: &rescue_sso_proto::Endpoint,
+        response: &rescue_sso_proto::http::Response<rescue_sso_proto::bytes::Bytes>,
+    ) -> Result<Self::Output, rescue_sso_proto::Error> {
+        self.0.decode(endpoint, response)
+    }
+}
+
+/// The provided `encode_http1` writes what `write_request` writes for the
+/// operation's own request, and the crate's operations, which write it
+/// directly, write the same bytes.
+#[test]
+fn encode_http1_writes_the_request_encode_builds() {
+    use rescue_sso_proto::http1::RequestBuffer;
+    use rescue_sso_proto::{
+        CompanyId, Endpoint, GetDtcLoginTicket, Operation, Password, RequestMethod, SsoId,
+    };
+
+    let ours = GetDtcLoginTicket::new(
+        SsoId::new("123456").expect("sso id"),
+        CompanyId::new("654321").expect("company id"),
+        Password::new("secret Pa55/word").expect("password"),
+    );
+    let own = OwnOperation(ours.clone());
+    let endpoint = Endpoint::default();
+    for method in [RequestMethod::Post, RequestMethod::Get] {
+        let mut expected = Vec::new();
+        let request = own.encode(&endpoint, method).expect("encode");
+        http1::write_request(request.as_http(), &mut expected);
+
+        let mut provided = RequestBuffer::new();
+        own.encode_http1(&endpoint, method, &mut provided)
+            .expect("encode");
+        assert_eq!(provided.as_bytes(), expected.as_slice(), "{method:?}");
+
+        let mut direct = RequestBuffer::new();
+        ours.encode_http1(&endpoint, method, &mut direct)
+            .expect("encode");
+        assert_eq!(direct.as_bytes(), expected.as_slice(), "{method:?}");
+    }
+}

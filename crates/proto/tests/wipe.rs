@@ -10,6 +10,9 @@
 //! own, and each decoded value is boxed so that its inline fields (the
 //! ticket's 36 bytes) are heap memory the scan sees when the box is freed.
 //!
+//! With the same allocator it checks what `encode_http1` promises: no
+//! allocation at all once the buffer has room.
+//!
 //! A test binary of its own (`harness = false`): the scan needs to be the
 //! global allocator. The adapters' wipe tests cover a whole call over the
 //! network; this one the crate alone, so that a change here fails here.
@@ -77,6 +80,15 @@ fn scanned(step: impl FnOnce()) -> Vec<String> {
 }
 
 fn main() {
+    // A panic while armed (a mutant that breaks a step) would have every
+    // allocation of its unwinding and backtrace recorded with a backtrace
+    // of its own: minutes. Stop scanning first, then report as usual.
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        drop(scan::disarm());
+        report(info);
+    }));
+
     let endpoint = Endpoint::default();
     let mut failures = Vec::new();
     let mut check = |what: &str, step: &dyn Fn()| {
@@ -149,6 +161,29 @@ fn main() {
         drop(code);
         drop(op);
     });
+
+    for method in [RequestMethod::Post, RequestMethod::Get] {
+        let op = ticket_op();
+        // Exactly the room one request needs, as the first one leaves it.
+        let mut exact = RequestBuffer::new();
+        op.encode_http1(&endpoint, method, &mut exact)
+            .expect("encode");
+        let mut roomy = RequestBuffer::with_capacity(1024);
+        scan::arm(Vec::new());
+        op.encode_http1(&endpoint, method, &mut exact)
+            .expect("encode");
+        op.encode_http1(&endpoint, method, &mut roomy)
+            .expect("encode");
+        let allocated = scan::allocations();
+        drop(scan::disarm());
+        if allocated == 0 {
+            println!("no allocation: encode_http1 by {method:?} into a buffer with room: ok");
+        } else {
+            failures.push(format!(
+                "encode_http1 by {method:?} into buffers with room allocated {allocated} block(s)"
+            ));
+        }
+    }
 
     assert!(
         failures.is_empty(),

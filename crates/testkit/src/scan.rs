@@ -41,6 +41,8 @@ thread_local! {
 
 struct State {
     patterns: Vec<Vec<u8>>,
+    /// Blocks allocated since `arm` (the bookkeeping's own left out).
+    allocations: usize,
     live: HashMap<usize, (usize, Backtrace)>,
     hits: Vec<Hit>,
 }
@@ -102,6 +104,7 @@ pub fn arm(patterns: Vec<Vec<u8>>) {
     let entered = BUSY.try_with(|busy| busy.replace(true));
     *STATE.lock().unwrap_or_else(PoisonError::into_inner) = Some(State {
         patterns,
+        allocations: 0,
         live: HashMap::new(),
         hits: Vec::new(),
     });
@@ -109,6 +112,14 @@ pub fn arm(patterns: Vec<Vec<u8>>) {
         let _ = BUSY.try_with(|busy| busy.set(false));
     }
     ARMED.store(true, Ordering::SeqCst);
+}
+
+/// How many blocks were allocated since [`arm`] (a reallocation counts as
+/// one), on every thread; 0 when not armed.
+pub fn allocations() -> usize {
+    let mut count = 0;
+    with_state(|state| count = state.allocations);
+    count
 }
 
 /// Stops, scans what is still allocated of what was allocated meanwhile,
@@ -149,6 +160,7 @@ unsafe impl GlobalAlloc for ScanningAlloc {
         let ptr = unsafe { System.alloc(layout) };
         if !ptr.is_null() && ARMED.load(Ordering::Relaxed) {
             with_state(|state| {
+                state.allocations += 1;
                 state
                     .live
                     .insert(ptr as usize, (layout.size(), Backtrace::force_capture()));
@@ -162,6 +174,7 @@ unsafe impl GlobalAlloc for ScanningAlloc {
         let ptr = unsafe { System.alloc_zeroed(layout) };
         if !ptr.is_null() && ARMED.load(Ordering::Relaxed) {
             with_state(|state| {
+                state.allocations += 1;
                 state
                     .live
                     .insert(ptr as usize, (layout.size(), Backtrace::force_capture()));
