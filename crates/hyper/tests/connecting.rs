@@ -171,3 +171,50 @@ async fn a_callers_client_never_talks_plain_http() {
     assert_eq!(e.stats().connections, 0, "nothing was sent");
     e.shutdown().await;
 }
+
+/// The kernel's timers of the client-side TCP sockets connected to `port`,
+/// from `/proc/net/tcp` (IPv4 loopback): `2` is the keepalive timer.
+#[cfg(target_os = "linux")]
+fn client_socket_timers(port: u16) -> Vec<String> {
+    let table = std::fs::read_to_string("/proc/net/tcp").expect("/proc/net/tcp");
+    let remote = format!("0100007F:{port:04X}");
+    table
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            // local, remote, state (01: established), and the timer.
+            let (&remote_addr, &state, &timer) = (fields.get(2)?, fields.get(3)?, fields.get(5)?);
+            (remote_addr == remote && state == "01").then(|| timer.to_owned())
+        })
+        .collect()
+}
+
+/// Every connection the async adapter opens has TCP keepalive, so an idle
+/// one (pooled, or the warm spare) keeps its NAT and firewall state and a
+/// dead peer is found without a request: after a call, the kernel's
+/// keepalive timer is armed on the pooled connection's socket.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn an_idle_pooled_connection_has_tcp_keepalive() {
+    // HTTP/1.1: once the answer is read the client has sent nothing the
+    // server has yet to acknowledge (over HTTP/2 it would still owe a
+    // WINDOW_UPDATE's ACK for a moment), so the only timer an idle socket
+    // can have is the keepalive one.
+    let e = Emulator::builder()
+        .http2(false)
+        .start()
+        .await
+        .expect("emulator");
+    let c = client(&e);
+    c.dtc_login_ticket(&dtc(PASSWORD)).await.expect("ticket");
+    let port = e.local_addr().port();
+    let timers = client_socket_timers(port);
+    assert_eq!(timers.len(), 1, "one pooled connection: {timers:?}");
+    assert!(
+        timers[0].starts_with("02:"),
+        "the keepalive timer: {timers:?}"
+    );
+    drop(c);
+    e.shutdown().await;
+}
