@@ -24,8 +24,8 @@
 
 use std::net::SocketAddr;
 use std::ops::Deref;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -101,7 +101,22 @@ pub struct ScriptedServer {
     base_url: String,
     ca_pem: Option<String>,
     connections: Arc<AtomicU64>,
+    closed: Arc<Closed>,
     stop: watch::Sender<bool>,
+}
+
+/// Connections the server has closed, and a way to wait for a count.
+#[derive(Debug, Default)]
+struct Closed {
+    count: Mutex<u64>,
+    changed: Condvar,
+}
+
+impl Closed {
+    fn one_more(&self) {
+        *self.count.lock().unwrap_or_else(PoisonError::into_inner) += 1;
+        self.changed.notify_all();
+    }
 }
 
 impl ScriptedServer {
@@ -143,6 +158,8 @@ impl ScriptedServer {
             .as_ref()
             .map(|i| TlsAcceptor::from(Arc::clone(&i.config)));
         let counter = Arc::clone(&connections);
+        let closed = Arc::new(Closed::default());
+        let closes = Arc::clone(&closed);
         let script = Arc::new(script);
         tokio::spawn(async move {
             loop {
@@ -157,9 +174,10 @@ impl ScriptedServer {
                 let script = Arc::clone(&script);
                 let acceptor = acceptor.clone();
                 let mut stopped = stopped.clone();
+                let closes = Arc::clone(&closes);
                 tokio::spawn(async move {
                     tokio::select! {
-                        () = play(stream, acceptor, &script) => {}
+                        () = play(stream, acceptor, &script) => closes.one_more(),
                         _ = stopped.changed() => {}
                     }
                 });
@@ -170,6 +188,7 @@ impl ScriptedServer {
             base_url: format!("{scheme}://{addr}"),
             ca_pem: identity.and_then(|i| i.ca_pem),
             connections,
+            closed,
             stop,
         })
     }
@@ -192,6 +211,33 @@ impl ScriptedServer {
     /// TCP connections accepted so far.
     pub fn connections(&self) -> u64 {
         self.connections.load(Ordering::Relaxed)
+    }
+
+    /// Connections the script has finished with and closed (its close sent)
+    /// so far.
+    pub fn closed(&self) -> u64 {
+        *self
+            .closed
+            .count
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Blocks until the server has closed `count` connections in all, or
+    /// `timeout` passes; whether it has. From async code, call it inside
+    /// `tokio::task::block_in_place`.
+    pub fn wait_closed(&self, count: u64, timeout: Duration) -> bool {
+        let seen = self
+            .closed
+            .count
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let (_seen, waited) = self
+            .closed
+            .changed
+            .wait_timeout_while(seen, timeout, |seen| *seen < count)
+            .unwrap_or_else(PoisonError::into_inner);
+        !waited.timed_out()
     }
 }
 
