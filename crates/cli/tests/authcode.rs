@@ -2,61 +2,34 @@
 //! stdout, and an exit code for every outcome, through both transports,
 //! against the emulator over real TLS.
 
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use assert_cmd::Command;
-use rescue_sso_emulator::{AuthCodeFormat, BackgroundEmulator, Company, Emulator, Fault};
+use rescue_sso_emulator::{AuthCodeFormat, Company, Emulator, Fault};
 
 const TRANSPORTS: [&str; 2] = ["hyper", "blocking"];
 
-struct Env {
-    emulator: BackgroundEmulator,
-    ca_file: PathBuf,
-}
+mod common;
+
+use common::{Env, assert_fails, stderr, stdout};
 
 fn env(format: AuthCodeFormat) -> Env {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let emulator = Emulator::builder()
-        .company(Company::default())
-        .auth_code_format(format)
-        .start_background()
-        .expect("emulator");
-    let ca_file = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
-        "authcode-ca-{}-{}.pem",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::write(&ca_file, emulator.ca_pem().expect("tls")).expect("write ca");
-    Env { emulator, ca_file }
+    Env::start(
+        Emulator::builder()
+            .company(Company::default())
+            .auth_code_format(format),
+    )
 }
 
 impl Env {
     fn authcode(&self, transport: &str) -> Command {
-        let mut cmd = Command::cargo_bin("rescue-sso").expect("binary");
-        cmd.env_clear()
-            .env("RESCUE_SSO_PASSWORD", "secretPassword")
-            .env("RESCUE_SSO_ID", "123456")
-            .env("RESCUE_COMPANY_ID", "654321")
-            .env("RESCUE_SSO_ENDPOINT", self.emulator.base_url())
-            .arg("authcode")
-            .arg("--ca-file")
-            .arg(&self.ca_file)
-            .args(["--transport", transport]);
+        let mut cmd = self.command("authcode");
+        cmd.args(["--transport", transport]);
         cmd
     }
 }
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8(bytes.to_vec()).expect("utf-8")
-}
-
 /// The exit code, one `error: …` line on stderr, nothing on stdout.
 fn fails(out: &std::process::Output, code: i32) -> String {
-    let err = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(code), "{err}");
-    assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.starts_with("error: "), "{err}");
+    let err = assert_fails(out, code);
     assert!(out.stdout.is_empty());
     err
 }
@@ -77,8 +50,8 @@ fn prints_the_code_alone_in_every_spelling_by_post_and_get() {
                     .args(["--method", method])
                     .output()
                     .expect("run");
-                assert!(out.status.success(), "{}", text(&out.stderr));
-                let stdout = text(&out.stdout);
+                assert!(out.status.success(), "{}", stderr(&out));
+                let stdout = stdout(&out);
                 let code = stdout.strip_suffix('\n').expect("one line");
                 assert_eq!(code.len(), 80, "{format:?} {transport} {method}");
                 assert!(env.emulator.auth_code_valid(code), "the latest code");
@@ -207,7 +180,7 @@ fn help_documents_the_exit_codes() {
         .output()
         .expect("run");
     assert!(out.status.success());
-    let help = text(&out.stdout);
+    let help = stdout(&out);
     for needle in [
         "77  Rescue answered INVALID ",
         "78  Rescue answered INVALIDPARAM_COMPANY",

@@ -4,73 +4,34 @@
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Command as StdCommand, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use assert_cmd::Command;
-use rescue_sso_emulator::{BackgroundEmulator, Company, Emulator, Fault};
+use rescue_sso_emulator::{Company, Emulator, EmulatorBuilder, Fault};
 
 const SPECIAL: &str = "p&=+%# ü🔑 x";
 
-struct Env {
-    emulator: BackgroundEmulator,
-    ca_file: PathBuf,
-}
+mod common;
+
+use common::{Env, assert_fails, stderr, stdout};
 
 fn env() -> Env {
     env_with(|b| b)
 }
 
-fn env_with(
-    configure: impl FnOnce(rescue_sso_emulator::EmulatorBuilder) -> rescue_sso_emulator::EmulatorBuilder,
-) -> Env {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let builder = Emulator::builder()
-        .company(Company::default())
-        .company(Company::new("777", SPECIAL).technician("tech@example.com"));
-    let emulator = configure(builder).start_background().expect("emulator");
-    let ca_file = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
-        "ca-{}-{}.pem",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::write(&ca_file, emulator.ca_pem().expect("tls emulator")).expect("write ca");
-    Env { emulator, ca_file }
+fn env_with(configure: impl FnOnce(EmulatorBuilder) -> EmulatorBuilder) -> Env {
+    Env::start(configure(
+        Emulator::builder()
+            .company(Company::default())
+            .company(Company::new("777", SPECIAL).technician("tech@example.com")),
+    ))
 }
 
 impl Env {
     /// `rescue-sso ticket` aimed at this emulator, with no ambient settings.
     fn ticket(&self) -> Command {
-        let mut cmd = Command::cargo_bin("rescue-sso").expect("binary");
-        // Identity and endpoint come from the environment, so a test can
-        // override any of them with the option, which wins.
-        cmd.env_clear()
-            .env("RESCUE_SSO_PASSWORD", "secretPassword")
-            .env("RESCUE_SSO_ID", "123456")
-            .env("RESCUE_COMPANY_ID", "654321")
-            .env("RESCUE_SSO_ENDPOINT", self.emulator.base_url())
-            .arg("ticket")
-            .arg("--ca-file")
-            .arg(&self.ca_file);
-        cmd
+        self.command("ticket")
     }
-}
-
-fn stdout(out: &std::process::Output) -> String {
-    String::from_utf8(out.stdout.clone()).expect("utf-8 stdout")
-}
-
-fn stderr(out: &std::process::Output) -> String {
-    String::from_utf8(out.stderr.clone()).expect("utf-8 stderr")
-}
-
-/// Exactly one `error: …` line on stderr, and the exit code.
-fn assert_fails(out: &std::process::Output, code: i32) -> String {
-    assert_eq!(out.status.code(), Some(code), "stderr: {}", stderr(out));
-    let err = stderr(out);
-    assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.starts_with("error: "), "{err}");
-    err
 }
 
 #[test]
