@@ -439,18 +439,23 @@ async fn a_technician_signs_in_at_a_real_provider_in_chromium_and_lands_at_rescu
     assert_eq!(op.hits("token").await, 1);
 }
 
+/// `visitor` signs in at the provider and lands on the gateway's page as
+/// alice.
+async fn signs_in_as_alice(visitor: &Visitor, gateway: &str) {
+    let answer = visitor.sign_in(gateway).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    assert_eq!(answer.header("location"), "/");
+    let page = visitor.get(&format!("{gateway}/")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains(">alice<"), "{}", page.body);
+}
+
 #[tokio::test]
 #[ignore = "needs node and npm oidc-provider (e2e/oidc-provider); run by `just e2e`"]
 async fn a_real_providers_key_rotation_is_picked_up() {
     let Setup { op, h } = setup().await;
-    let start = format!("{}/", h.url);
     let first = Visitor::default();
-    let answer = first.sign_in(&h.url).await;
-    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
-    assert_eq!(answer.header("location"), "/");
-    let page = first.get(&start).await;
-    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    assert!(page.body.contains(">alice<"), "{}", page.body);
+    signs_in_as_alice(&first, &h.url).await;
     assert_eq!(op.hits("jwks").await, 1, "loaded once, at discovery");
 
     // A new key signs, and the old one is no longer published.
@@ -459,13 +464,7 @@ async fn a_real_providers_key_rotation_is_picked_up() {
     assert_ne!(kid, op.signing_kid);
     assert_eq!(rotated["kids"], serde_json::json!([kid]));
 
-    let second = Visitor::default();
-    let answer = second.sign_in(&h.url).await;
-    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
-    assert_eq!(answer.header("location"), "/");
-    let page = second.get(&start).await;
-    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    assert!(page.body.contains(">alice<"), "{}", page.body);
+    signs_in_as_alice(&Visitor::default(), &h.url).await;
     assert_eq!(op.hits("jwks").await, 2, "fetched again for the new kid");
 
     // The new key is kept; the first session is the gateway's own and
@@ -473,7 +472,10 @@ async fn a_real_providers_key_rotation_is_picked_up() {
     let third = Visitor::default();
     assert_eq!(third.sign_in(&h.url).await.status, StatusCode::SEE_OTHER);
     assert_eq!(op.hits("jwks").await, 2, "and kept");
-    assert_eq!(first.get(&start).await.status, StatusCode::OK);
+    assert_eq!(
+        first.get(&format!("{}/", h.url)).await.status,
+        StatusCode::OK
+    );
     let metrics = h.metrics().await;
     assert_eq!(metric(&metrics, "rescue_sso_gateway_sign_ins_total"), 3);
     assert_eq!(h.emulator.stats().requests, 0);
