@@ -13,7 +13,7 @@ mod common;
 
 use std::convert::Infallible;
 
-use common::browser::{Driver, arrive, output_dir};
+use common::browser::{Driver, arrive, launch_dtc64, output_dir};
 use common::{Harness, TRUSTED_HEADER};
 use fantoccini::Locator;
 use http_body_util::{BodyExt, Full};
@@ -114,21 +114,8 @@ async fn a_technician_clicks_a_console_and_lands_signed_in_at_rescue() {
         assert_eq!(png.get(1..4), Some(&b"PNG"[..]));
         std::fs::write(out.join("landing.png"), &png).expect("screenshot");
 
-        browser
-            .find(Locator::Css("#launch-dtc64"))
-            .await?
-            .click()
-            .await?;
-        let landed = arrive(&browser, &h.emulator.base_url()).await;
-        assert!(
-            landed.contains("/TechConsole/DesktopApp/DownloadSSO.aspx?companyid=654321&ticket=")
-        );
+        let landed = launch_dtc64(&browser, &h.emulator.base_url(), "123456").await?;
         assert!(landed.ends_with("&arch=64"), "{landed}");
-        let page = browser.source().await?;
-        assert!(
-            page.contains("Logged in as technician 123456 of company 654321"),
-            "{page}"
-        );
         std::fs::write(out.join("redeemed.png"), browser.screenshot().await?).expect("screenshot");
         Ok::<_, fantoccini::error::CmdError>(())
     }

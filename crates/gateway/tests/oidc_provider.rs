@@ -22,7 +22,7 @@ use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::browser::{Driver, arrive, output_dir};
+use common::browser::{Driver, arrive, launch_dtc64, output_dir};
 use common::provider::{CLIENT_ID, CLIENT_SECRET};
 use common::visitor::Visitor;
 use common::{Answer, Harness, PASSWORD, metric, scratch};
@@ -407,21 +407,7 @@ async fn a_technician_signs_in_at_a_real_provider_in_chromium_and_lands_at_rescu
         std::fs::write(out.join("oidc-landing.png"), browser.screenshot().await?)
             .expect("screenshot");
 
-        browser
-            .find(Locator::Css("#launch-dtc64"))
-            .await?
-            .click()
-            .await?;
-        let landed = arrive(&browser, &h.emulator.base_url()).await;
-        assert!(
-            landed.contains("/TechConsole/DesktopApp/DownloadSSO.aspx?companyid=654321&ticket="),
-            "{landed}"
-        );
-        let page = browser.source().await?;
-        assert!(
-            page.contains("Logged in as technician alice of company 654321"),
-            "{page}"
-        );
+        launch_dtc64(&browser, &h.emulator.base_url(), "alice").await?;
         std::fs::write(out.join("oidc-redeemed.png"), browser.screenshot().await?)
             .expect("screenshot");
         Ok::<_, fantoccini::error::CmdError>(())

@@ -182,3 +182,31 @@ pub(crate) async fn arrive(browser: &Browser, prefix: &str) -> String {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// Clicks the landing page's 64-bit console button and waits to land at
+/// the emulator's console download, where the page says `technician` of
+/// company 654321 is logged in; the URL landed at.
+pub(crate) async fn launch_dtc64(
+    browser: &Browser,
+    rescue: &str,
+    technician: &str,
+) -> Result<String, fantoccini::error::CmdError> {
+    browser
+        .find(fantoccini::Locator::Css("#launch-dtc64"))
+        .await?
+        .click()
+        .await?;
+    let landed = arrive(browser, rescue).await;
+    assert!(
+        landed.contains("/TechConsole/DesktopApp/DownloadSSO.aspx?companyid=654321&ticket="),
+        "{landed}"
+    );
+    let page = browser.source().await?;
+    assert!(
+        page.contains(&format!(
+            "Logged in as technician {technician} of company 654321"
+        )),
+        "{page}"
+    );
+    Ok(landed)
+}
