@@ -55,15 +55,7 @@ fuzz_target!(|data: &[u8]| {
                 .expose_url()
                 .to_ascii_lowercase()
                 .starts_with("https://secure.logmeinrescue.com/")),
-            Err(err) => {
-                let text = chain(&err);
-                for spelling in [secret, encoded.as_str()] {
-                    assert!(
-                        !text.to_lowercase().contains(&spelling.to_lowercase()),
-                        "{spelling:?} in {text:?}"
-                    );
-                }
-            }
+            Err(err) => assert_no_password(&chain(&err), &[secret, encoded.as_str()]),
         }
     }
     match authcode.decode(&endpoint, &response) {
@@ -75,12 +67,7 @@ fuzz_target!(|data: &[u8]| {
         }
         Err(err) => {
             let text = chain(&err);
-            for spelling in [secret, encoded.as_str()] {
-                assert!(
-                    !text.to_lowercase().contains(&spelling.to_lowercase()),
-                    "{spelling:?} in {text:?}"
-                );
-            }
+            assert_no_password(&text, &[secret, encoded.as_str()]);
             // A body that speaks of an auth code never reaches an error's text.
             if body.windows(8).any(|w| w.eq_ignore_ascii_case(b"authcode")) {
                 for run in body
@@ -94,3 +81,14 @@ fuzz_target!(|data: &[u8]| {
         }
     }
 });
+
+/// No spelling of the password, in any letter case, is in `text`.
+fn assert_no_password(text: &str, spellings: &[&str]) {
+    let text = text.to_lowercase();
+    for spelling in spellings {
+        assert!(
+            !text.contains(&spelling.to_lowercase()),
+            "{spelling:?} in {text:?}"
+        );
+    }
+}
