@@ -9,7 +9,12 @@ use rescue_sso_blocking::proto::{
     AuthCodeError, CompanyId, Error as ProtoError, Password, RequestAuthCodeSso, RequestMethod,
     RescueError, SsoId,
 };
-use rescue_sso_emulator::{AuthCodeFormat, Company, Emulator, Fault};
+use rescue_sso_emulator::{AuthCodeFormat, Company, Emulator, EmulatorBuilder, Fault};
+
+/// The emulator's company 654321, with technician 123456.
+fn emulator() -> EmulatorBuilder {
+    Emulator::builder().company(Company::new("654321", PASSWORD).technician("123456"))
+}
 
 fn op(sso_id: &str, password: &str) -> RequestAuthCodeSso {
     RequestAuthCodeSso::new(
@@ -27,8 +32,7 @@ fn a_code_in_each_spelling_by_post_and_get_and_a_new_one_replaces_the_old() {
         AuthCodeFormat::CrLf,
         AuthCodeFormat::NoSpace,
     ] {
-        let e = Emulator::builder()
-            .company(Company::new("654321", PASSWORD).technician("123456"))
+        let e = emulator()
             .auth_code_format(format)
             .start_background()
             .expect("emulator");
@@ -58,10 +62,7 @@ fn a_code_in_each_spelling_by_post_and_get_and_a_new_one_replaces_the_old() {
 
 #[test]
 fn every_refusal_is_typed_and_refused() {
-    let e = Emulator::builder()
-        .company(Company::new("654321", PASSWORD).technician("123456"))
-        .start_background()
-        .expect("emulator");
+    let e = emulator().start_background().expect("emulator");
     let client = client_for(&e);
     for (op, expected) in [
         (op("123456", "wrong"), RescueError::Invalid),
@@ -86,10 +87,7 @@ fn every_refusal_is_typed_and_refused() {
 
 #[test]
 fn a_near_miss_is_an_invalid_answer_that_shows_no_code() {
-    let e = Emulator::builder()
-        .company(Company::new("654321", PASSWORD).technician("123456"))
-        .start_background()
-        .expect("emulator");
+    let e = emulator().start_background().expect("emulator");
     let client = client_for(&e);
     let almost = "OK AUTHCODE: 4ahx99bpmn1t8rzq5yk3cdw7fvg2ej6s 0l9uoi";
     e.faults().push_next(Fault::Answer(almost.to_owned()));
@@ -101,19 +99,7 @@ fn a_near_miss_is_an_invalid_answer_that_shows_no_code() {
         err.protocol(),
         Some(&ProtoError::InvalidAuthCode(AuthCodeError::NotAlphanumeric))
     );
-    let shown = format!("{err} {err:?} {}", rescue_sso_client_core_chain(&err));
+    let shown = format!("{err} {err:?} {}", rescue_sso_testkit::error_chain(&err));
     assert!(!shown.contains("4ahx99bp"), "{shown}");
     assert!(!shown.contains(PASSWORD), "{shown}");
-}
-
-/// The whole chain of messages, as a log line would show it.
-fn rescue_sso_client_core_chain(err: &dyn std::error::Error) -> String {
-    let mut out = err.to_string();
-    let mut source = err.source();
-    while let Some(next) = source {
-        out.push_str(": ");
-        out.push_str(&next.to_string());
-        source = next.source();
-    }
-    out
 }

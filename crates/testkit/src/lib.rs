@@ -13,3 +13,16 @@
 #[cfg(feature = "child")]
 pub mod child;
 pub mod scan;
+
+/// An error and the `Display` of each of its sources, joined with `": "`:
+/// what a log line or a CLI's `error:` line built from the chain shows.
+pub fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut out = err.to_string();
+    let mut source = err.source();
+    while let Some(next) = source {
+        out.push_str(": ");
+        out.push_str(&next.to_string());
+        source = next.source();
+    }
+    out
+}
