@@ -4,6 +4,7 @@ use bytes::Bytes;
 use http::header::CONTENT_LENGTH;
 use http::{HeaderMap, Response, StatusCode};
 
+use crate::ascii::starts_with_ignore_case;
 use crate::error::{Error, RescueError};
 use crate::excerpt::Excerpt;
 
@@ -105,7 +106,9 @@ pub(crate) fn classify(text: &str, password: &str) -> Error {
             excerpt: Excerpt::new(text.as_bytes(), &[password]),
         };
     }
-    if starts_with_ignore_case(text, "https://") || starts_with_ignore_case(text, "http://") {
+    if starts_with_ignore_case(text.as_bytes(), b"https://")
+        || starts_with_ignore_case(text.as_bytes(), b"http://")
+    {
         return Error::MissingOkPrefix;
     }
     if is_word(text) {
@@ -114,11 +117,6 @@ pub(crate) fn classify(text: &str, password: &str) -> Error {
     Error::UnexpectedBody {
         excerpt: Excerpt::new(text.as_bytes(), &[password]),
     }
-}
-
-fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
-    text.get(..prefix.len())
-        .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
 }
 
 /// Rescue's refusals are single upper-case words such as `INVALIDPASSWORD`.

@@ -25,6 +25,7 @@ use http::Response;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::answer::{self, MAX_ANSWER_BYTES};
+use crate::ascii::contains_ignore_case;
 use crate::encode::{self, EncodedRequest, RequestMethod};
 use crate::endpoint::Endpoint;
 use crate::error::{AuthCodeError, Error};
@@ -138,13 +139,11 @@ impl Operation for RequestAuthCodeSso {
     fn decode(&self, _endpoint: &Endpoint, response: &Response<Bytes>) -> Result<AuthCode, Error> {
         let password = self.password.expose_secret();
         let speaks_of_a_code = contains_ignore_case(
-            &String::from_utf8_lossy(
-                response
-                    .body()
-                    .get(..MAX_ANSWER_BYTES)
-                    .unwrap_or(response.body()),
-            ),
-            "authcode",
+            response
+                .body()
+                .get(..MAX_ANSWER_BYTES)
+                .unwrap_or(response.body()),
+            b"authcode",
         );
         let text = match answer::body_text(response, password) {
             Ok(text) => text,
@@ -167,12 +166,6 @@ impl Operation for RequestAuthCodeSso {
         }
         Err(answer::classify(text, password))
     }
-}
-
-fn contains_ignore_case(text: &str, needle: &str) -> bool {
-    text.as_bytes()
-        .windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// The code after `OK`: a space or a line break, `AUTHCODE:`, an optional

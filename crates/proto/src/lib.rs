@@ -83,6 +83,7 @@
 #![deny(missing_docs)]
 
 mod answer;
+mod ascii;
 mod authcode;
 mod encode;
 mod endpoint;

@@ -16,6 +16,8 @@
 //! character or byte (the excerpt prints each as `.`, so a transcoded copy
 //! would show every other character of the secret).
 
+use crate::ascii::starts_with_ignore_case;
+
 /// A secret's characters, ready to be looked for.
 #[derive(Debug)]
 pub(crate) struct Finder {
@@ -256,11 +258,6 @@ fn json_escape(c: char, rest: &[u8], at: usize, ends: &mut Vec<usize>) -> bool {
 
 fn text_byte(text: &[u8], i: usize) -> Option<u8> {
     text.get(i).copied()
-}
-
-fn starts_with_ignore_case(text: &[u8], prefix: &[u8]) -> bool {
-    text.get(..prefix.len())
-        .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
 }
 
 fn hex(b: u8) -> Option<u8> {

@@ -7,6 +7,7 @@ use std::fmt;
 use secrecy::{ExposeSecret, SecretString};
 use zeroize::Zeroize;
 
+use crate::ascii::strip_prefix_ignore_case;
 use crate::endpoint::Endpoint;
 use crate::error::TicketUrlError;
 use crate::input::{Arch, CompanyId};
@@ -145,10 +146,7 @@ pub(crate) fn validate(text: &str, expected: &Expected<'_>) -> Result<LoginTicke
 /// path, then `companyid=<the company>&ticket=<GUID>[&arch=64]` (desktop)
 /// or `Ticket=<GUID>` (web). `None` for anything else, even if valid.
 fn as_expected(text: &str, expected: &Expected<'_>) -> Option<LoginTicket> {
-    fn take<'t>(rest: &'t [u8], want: &[u8]) -> Option<&'t [u8]> {
-        let (head, tail) = rest.split_at_checked(want.len())?;
-        head.eq_ignore_ascii_case(want).then_some(tail)
-    }
+    let take = strip_prefix_ignore_case;
     let scheme: &[u8] = if expected.endpoint.is_https() {
         b"https://"
     } else {
