@@ -119,13 +119,7 @@ impl Client {
         // when dropped: it carries the master SSO password.
         let mut wire = http1::RequestBuffer::new();
         op.encode_http1(&inner.endpoint, inner.method, &mut wire)?;
-        tracing::Span::current().record(
-            "method",
-            match inner.method {
-                RequestMethod::Get => "GET",
-                _ => "POST",
-            },
-        );
+        tracing::Span::current().record("method", inner.method.as_str());
         let (response, reused) = self.send(wire.as_bytes(), deadline)?;
         drop(wire);
         tracing::debug!(

@@ -9,6 +9,7 @@ use http::uri::PathAndQuery;
 use http::{Method, Request};
 use zeroize::Zeroize;
 
+use crate::ascii::decimal;
 use crate::endpoint::Endpoint;
 use crate::error::Error;
 use crate::input::{Arch, Password, SsoId};
@@ -27,6 +28,16 @@ pub enum RequestMethod {
     /// `GET` with the parameters in the query string, as the vendor's samples
     /// do. The password then sits in the URL: opt in only if you must.
     Get,
+}
+
+impl RequestMethod {
+    /// The HTTP method's name, `"POST"` or `"GET"`, as a log line shows it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequestMethod::Post => "POST",
+            RequestMethod::Get => "GET",
+        }
+    }
 }
 
 /// The encoded request body. It holds the master SSO password, so its
@@ -149,7 +160,7 @@ pub(crate) fn http1_request(
     let form_len = form_len(params);
     let host = endpoint.host_header().as_bytes();
     let mut digits = [0u8; 20];
-    let length = decimal(form_len, &mut digits);
+    let length = decimal(u64::try_from(form_len).unwrap_or(u64::MAX), &mut digits);
     let head = |verb: &str| verb.len() + 1 + path.len() + " HTTP/1.1\r\nhost: ".len() + host.len();
     let ua = "\r\nuser-agent: ".len() + USER_AGENT_VALUE.len();
     match method {
@@ -183,23 +194,6 @@ pub(crate) fn http1_request(
             debug_assert_eq!(buf.len(), len, "the length was computed exactly");
         }
     }
-}
-
-/// `n` in decimal, written into the end of `buf`.
-fn decimal(mut n: usize, buf: &mut [u8; 20]) -> &[u8] {
-    let mut start = buf.len();
-    loop {
-        start -= 1;
-        if let Some(slot) = buf.get_mut(start) {
-            // n % 10 < 10, so the cast cannot truncate.
-            *slot = b'0' + (n % 10) as u8;
-        }
-        n /= 10;
-        if n == 0 || start == 0 {
-            break;
-        }
-    }
-    buf.get(start..).unwrap_or_default()
 }
 
 /// The four documented parameters of the ticket operations.

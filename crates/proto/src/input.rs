@@ -122,18 +122,7 @@ impl CompanyId {
 
     /// Writes the decimal digits into `buf` without allocating.
     pub(crate) fn write_digits(self, buf: &mut [u8; 20]) -> &str {
-        let mut n = self.0;
-        let mut start = buf.len();
-        loop {
-            start -= 1;
-            // n % 10 < 10, so the cast cannot truncate.
-            buf[start] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 || start == 0 {
-                break;
-            }
-        }
-        std::str::from_utf8(&buf[start..]).unwrap_or("0")
+        std::str::from_utf8(crate::ascii::decimal(self.0, buf)).unwrap_or("0")
     }
 }
 

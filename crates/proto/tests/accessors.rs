@@ -170,3 +170,14 @@ fn an_answer_of_8192_bytes_is_read_and_one_of_8193_is_too_large() {
         Err(Error::BodyTooLarge { limit: 8192 })
     );
 }
+
+#[test]
+fn request_method_names() {
+    assert_eq!(RequestMethod::Post.as_str(), "POST");
+    assert_eq!(RequestMethod::Get.as_str(), "GET");
+    // Each the method of the request it encodes.
+    for method in [RequestMethod::Post, RequestMethod::Get] {
+        let request = op().encode(&Endpoint::default(), method).expect("encode");
+        assert_eq!(request.method().as_str(), method.as_str());
+    }
+}

@@ -5,6 +5,8 @@ use http::header::{CONTENT_LENGTH, HOST, TRANSFER_ENCODING};
 use http::uri::Authority;
 use http::{Method, Request};
 
+use crate::ascii::decimal;
+
 /// Writes `req` as an HTTP/1.1 request into `buf`.
 ///
 /// - The request line carries the path and query only (origin form), `/` when
@@ -135,26 +137,14 @@ fn emit<B: AsRef<[u8]>>(req: &Request<B>, out: &mut impl Sink) {
     if !body.is_empty() || carries_body || req.headers().contains_key(CONTENT_LENGTH) {
         out.put(b"content-length: ");
         let mut digits = [0u8; 20];
-        out.put(decimal(body.len(), &mut digits));
+        out.put(decimal(
+            u64::try_from(body.len()).unwrap_or(u64::MAX),
+            &mut digits,
+        ));
         out.put(b"\r\n");
     }
     out.put(b"\r\n");
     out.put(body);
-}
-
-/// `n` in decimal, written into the end of `buf`, without allocating.
-fn decimal(mut n: usize, buf: &mut [u8; 20]) -> &[u8] {
-    let mut start = buf.len();
-    loop {
-        start -= 1;
-        // n % 10 < 10, so the cast cannot truncate.
-        buf[start] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 || start == 0 {
-            break;
-        }
-    }
-    &buf[start..]
 }
 
 /// `host[:port]` of `authority`. Not `authority.as_str()`: that would include
