@@ -230,14 +230,7 @@ impl Shared {
     /// Blocks until `count` requests in all have been seen, or `timeout`
     /// passes; whether they were.
     pub(crate) fn wait_for_requests(&self, count: u64, timeout: Duration) -> bool {
-        let seen = lock(&self.seen);
-        let (_seen, waited) = self
-            .arrivals
-            .wait_timeout_while(seen, timeout, |_| {
-                self.counters.requests.load(Ordering::Relaxed) < count
-            })
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        !waited.timed_out()
+        self.wait_until(|stats| stats.requests >= count, timeout)
     }
 
     pub(crate) fn seen(&self) -> Vec<SeenRequest> {
