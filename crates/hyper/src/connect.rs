@@ -97,10 +97,7 @@ impl Service<Uri> for Connector {
             if let Some(conn) = connector.warm.take(&dst, &connector).await {
                 return Ok(conn);
             }
-            match tokio::time::timeout(connector.timeout, connector.open(dst)).await {
-                Ok(result) => result,
-                Err(_) => Err(Box::new(ConnectTimedOut) as BoxError),
-            }
+            connector.open_within_timeout(dst).await.map(Conn::new)
         })
     }
 }
@@ -113,10 +110,6 @@ impl Connector {
             warm: Arc::new(Warm::default()),
             ..self.clone()
         }
-    }
-
-    async fn open(self, dst: Uri) -> Result<Conn, BoxError> {
-        self.open_stream(dst).await.map(Conn::new)
     }
 
     /// Opens a stream to `dst`, within the connect timeout.
