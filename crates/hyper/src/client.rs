@@ -162,20 +162,27 @@ impl Client {
     /// A client made with `from_hyper_client` cannot tell, and answers
     /// [`ErrorKind::Config`](crate::ErrorKind::Config).
     pub async fn check_connection(&self) -> Result<(), Error> {
+        let (connector, uri) = self.own_connector()?;
+        // A connection of its own: the warm spare, if any, stays for a call.
+        match connector.clone().open_within_timeout(uri).await {
+            Ok(stream) => {
+                drop(stream);
+                Ok(())
+            }
+            Err(err) => Err(classify_connect(err)),
+        }
+    }
+
+    /// Our connector and the endpoint's base URI; a client made with
+    /// `from_hyper_client` has no connector of ours.
+    fn own_connector(&self) -> Result<(&Connector, rescue_sso_proto::http::Uri), Error> {
         let inner = &*self.inner;
         let Some(connector) = &inner.connector else {
             return Err(rescue_sso_proto::Error::Endpoint(EndpointError::NotABase).into());
         };
         let uri = rescue_sso_proto::http::Uri::try_from(inner.endpoint.base_url())
             .map_err(|_| rescue_sso_proto::Error::Endpoint(EndpointError::Malformed))?;
-        let mut connector = connector.clone();
-        match tower_service::Service::call(&mut connector, uri).await {
-            Ok(conn) => {
-                drop(conn);
-                Ok(())
-            }
-            Err(err) => Err(classify_connect(err)),
-        }
+        Ok((connector, uri))
     }
 
     /// Opens a connection to the endpoint now (name resolution, the proxy
@@ -204,12 +211,7 @@ impl Client {
     /// connector of ours, and answers
     /// [`ErrorKind::Config`](crate::ErrorKind::Config).
     pub async fn warm_up(&self) -> Result<(), Error> {
-        let inner = &*self.inner;
-        let Some(connector) = &inner.connector else {
-            return Err(rescue_sso_proto::Error::Endpoint(EndpointError::NotABase).into());
-        };
-        let uri = rescue_sso_proto::http::Uri::try_from(inner.endpoint.base_url())
-            .map_err(|_| rescue_sso_proto::Error::Endpoint(EndpointError::Malformed))?;
+        let (connector, uri) = self.own_connector()?;
         connector
             .warm
             .start(connector, uri)

@@ -120,3 +120,20 @@ async fn warming_up_an_endpoint_that_is_down_fails_and_calls_go_on_as_before() {
         .expect_err("down");
     assert_eq!(err.kind(), rescue_sso_hyper::ErrorKind::Connect);
 }
+
+/// `check_connection` (the gateway's readiness probe) opens a connection of
+/// its own: the spare stays for the first call.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_readiness_check_leaves_the_spare_for_a_call() {
+    let e = emulator(false).await;
+    let client = client(&e);
+    client.warm_up().await.expect("warm");
+    until(&e, |s| s.tls_handshakes == 1).await;
+    client.check_connection().await.expect("reachable");
+    until(&e, |s| s.tls_handshakes == 2).await;
+    client
+        .dtc_login_ticket(&dtc(PASSWORD))
+        .await
+        .expect("ticket");
+    assert_eq!(e.requests()[0].connection, 1, "the call took the spare");
+}
