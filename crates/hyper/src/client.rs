@@ -194,9 +194,7 @@ impl Client {
     /// - the spare waits, watched; the first call that needs a connection to
     ///   the endpoint takes it, and another is opened in its place once that
     ///   call has read its first bytes (the TLS session tickets have arrived
-    ///   by then, so the new one resumes); a call that needs a connection
-    ///   while a spare is being opened waits for it instead of opening its
-    ///   own;
+    ///   by then, so the new one resumes);
     /// - a spare the server closes (an idle timeout) is replaced at once,
     ///   resuming the TLS session; after two failures in a row (a spare that
     ///   could not be opened, or one closed within 10 s) the next attempt
