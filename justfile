@@ -145,8 +145,18 @@ mutants:
     cargo mutants -p rescue-sso-proto --exclude-re 'impl Debug|impl fmt::Debug' --cargo-test-arg=--lib --cargo-test-arg=--tests
 
 # Package every publishable crate and build each one from its packaged form.
+# Cargo verifies a crate against its packaged siblings through a temporary local registry, unpacks
+# them into its home's registry sources under a name that depends only on that registry's path, and
+# treats a registry crate it has built before as up to date. A copy unpacked or built on an earlier
+# run would be used as it is, verifying a crate against an old sibling: so the verification builds
+# in a target directory of its own, and both kinds of leftovers of our crates are removed first.
 package:
-    cargo package --workspace --exclude rescue-sso-benches --exclude rescue-sso-testkit
+    #!/usr/bin/env bash
+    set -euo pipefail
+    dir=target/package-verify
+    rm -rf "$dir"/package "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/rescue-sso-*
+    rm -rf "$dir"/debug/.fingerprint/rescue-sso-* "$dir"/debug/deps/*rescue_sso*
+    cargo package --target-dir "$dir" --workspace --exclude rescue-sso-benches --exclude rescue-sso-testkit
 
 # The dependency policy in deny.toml: licenses, bans (no aws-lc, no OpenSSL), sources.
 deny:
