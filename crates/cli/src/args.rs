@@ -21,10 +21,11 @@ Exit codes:
    2  usage error (bad or missing options, no password source)
   65  Rescue answered MISSINGPARAMETERS
   69  the service could not be reached (DNS, refused, reset, TLS failure)
-  75  the call timed out
+  70  demo: a step did not behave as expected
+  75  the call timed out, or Rescue answered ERROR (a failure on its side)
   76  any other answer that is not a valid ticket
-  77  Rescue answered INVALIDPASSWORD
-  78  Rescue answered INVALIDCOMPANYID";
+  77  Rescue answered INVALIDPASSWORD (or INVALID)
+  78  Rescue answered INVALIDCOMPANYID (or INVALIDPARAM_COMPANY)";
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
@@ -48,11 +49,13 @@ pub(crate) const AUTHCODE_EXIT_CODES: &str = "\
 Exit codes:
    0  the code was printed
    2  usage error (bad or missing options, no password source)
+  65  Rescue answered MISSINGPARAMETERS
   69  the service could not be reached (DNS, refused, reset, TLS failure)
   75  the call timed out, or Rescue answered ERROR (a failure on its side)
   76  any other answer that is not a valid code
-  77  Rescue answered INVALID (the SSO ID and password do not authenticate)
-  78  Rescue answered INVALIDPARAM_COMPANY";
+  77  Rescue answered INVALID (the SSO ID and password do not authenticate),
+      or INVALIDPASSWORD
+  78  Rescue answered INVALIDPARAM_COMPANY (or INVALIDCOMPANYID)";
 
 /// Options of `rescue-sso authcode`.
 #[derive(Debug, Args)]

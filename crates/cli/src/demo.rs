@@ -34,7 +34,14 @@ pub(crate) fn run() -> Result<(), Failure> {
         .enable_all()
         .build()
         .map_err(|e| failure::software(format!("starting the async runtime: {e}")))?;
-    runtime.block_on(demo())
+    runtime.block_on(demo()).map_err(step_went_wrong)
+}
+
+/// The demo's one failure code: a step that did not behave as expected is
+/// 70, whatever went wrong in it (a timeout, a refused connection, the
+/// wrong answer); the message says which step and what.
+fn step_went_wrong(failure: Failure) -> Failure {
+    failure::software(failure.message)
 }
 
 struct Demo {
@@ -320,4 +327,23 @@ fn dtc(password_value: &str, company_id: &str) -> Result<GetDtcLoginTicket, Fail
         company(company_id)?,
         password(password_value)?,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_step_that_went_wrong_is_70_whatever_the_cause_and_keeps_its_message() {
+        for cause in [
+            Failure::from_chain("timeout", failure::TEMPFAIL, &Timeout("redeem".to_owned())),
+            failure::software("expected status 410, got 200"),
+            Failure::usage("no such option"),
+        ] {
+            let message = cause.message.clone();
+            let failure = step_went_wrong(cause);
+            assert_eq!(failure.code, failure::SOFTWARE);
+            assert_eq!(failure.message, message);
+        }
+    }
 }

@@ -119,6 +119,43 @@ fn each_refusal_has_its_exit_code() {
     }
 }
 
+/// Rescue's refusal words mean the same thing whichever call answers them,
+/// so `ticket` and `authcode` give each the same exit code, as the README's
+/// two tables say; an undocumented word is 76 in both.
+#[test]
+fn every_refusal_word_has_the_same_exit_code_in_ticket_and_authcode() {
+    let env = env(AuthCodeFormat::Documented);
+    for subcommand in ["ticket", "authcode"] {
+        for transport in TRANSPORTS {
+            for (word, code) in [
+                ("MISSINGPARAMETERS", 65),
+                ("ERROR", 75),
+                ("INVALIDSSOID", 76),
+                ("INVALIDPASSWORD", 77),
+                ("INVALID", 77),
+                ("INVALIDCOMPANYID", 78),
+                ("INVALIDPARAM_COMPANY", 78),
+            ] {
+                env.emulator
+                    .faults()
+                    .push_next(Fault::Answer(word.to_owned()));
+                let out = env
+                    .command(subcommand)
+                    .args(["--transport", transport])
+                    .output()
+                    .expect("run");
+                assert_eq!(
+                    out.status.code(),
+                    Some(code),
+                    "{subcommand} --transport {transport}, {word}: {}",
+                    stderr(&out)
+                );
+                assert!(out.stdout.is_empty());
+            }
+        }
+    }
+}
+
 #[test]
 fn anything_that_is_not_a_code_is_76_and_never_shown() {
     let env = env(AuthCodeFormat::Documented);
