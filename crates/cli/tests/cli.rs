@@ -256,6 +256,47 @@ fn unreachable_and_untrusted_are_69_and_timeouts_75() {
     }
 }
 
+/// Anything on the command line is visible to every user of the machine
+/// (`ps`, `/proc/PID/cmdline`) and lands in shell history: no option takes
+/// the master SSO password, only stdin, a file descriptor's worth of
+/// environment, or a credential file.
+#[test]
+fn no_option_takes_the_password_on_the_command_line() {
+    let env = env();
+    for subcommand in ["ticket", "authcode"] {
+        for args in [
+            &["--password", "secretPassword"][..],
+            &["--password=secretPassword"],
+            &["-p", "secretPassword"],
+            &["--pwd", "secretPassword"],
+        ] {
+            let out = env
+                .command(subcommand)
+                .env_remove("RESCUE_SSO_PASSWORD")
+                .args(args)
+                .write_stdin("")
+                .output()
+                .expect("run");
+            assert_eq!(out.status.code(), Some(2), "{subcommand} {args:?}");
+            assert!(out.stdout.is_empty(), "{subcommand} {args:?}");
+        }
+        let out = Command::cargo_bin("rescue-sso")
+            .expect("binary")
+            .args([subcommand, "--help"])
+            .output()
+            .expect("run");
+        let help = stdout(&out);
+        let words: Vec<&str> = help.split_whitespace().collect();
+        for pair in words.windows(2) {
+            if pair[0].starts_with('-') && pair[0].to_ascii_lowercase().contains("pass") {
+                assert_eq!(pair[0], "--password-stdin", "{subcommand}: {help}");
+                assert!(!pair[1].starts_with('<'), "{subcommand}: {help}");
+            }
+        }
+        assert!(help.contains("--password-stdin"), "{help}");
+    }
+}
+
 #[test]
 fn usage_errors_are_2() {
     let env = env();
