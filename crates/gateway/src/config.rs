@@ -1271,6 +1271,11 @@ impl fmt::Display for Config {
                     list.push("unix".to_owned());
                 }
                 writeln!(f, "trusted_proxies = {list:?}")?;
+                // Only allow_any_proxy lets a /0 through; say so, so that
+                // what is printed is a valid file.
+                if trusted.nets.iter().any(|net| net.prefix_len() == 0) {
+                    writeln!(f, "allow_any_proxy = true")?;
+                }
                 if let Some(g) = groups_header {
                     writeln!(f, "groups_header = {}", q(g.as_str()))?;
                 }
@@ -1515,7 +1520,11 @@ mod tests {
             let text = MINIMAL.replace("[\"127.0.0.1\"]", &format!("[\"{any}\"]"));
             assert!(error(&text).contains("allow_any_proxy"), "{any}");
             let allowed = text.replace("[identity]\n", "[identity]\nallow_any_proxy = true\n");
-            assert!(parse(&allowed).is_ok(), "{any}");
+            // The effective settings, as --check-config prints them, say so
+            // too, and are themselves a valid file.
+            let shown = parse(&allowed).expect(any).to_string();
+            assert!(shown.contains("allow_any_proxy = true"), "{shown}");
+            assert!(parse(&shown).is_ok(), "{shown}");
         }
         let unix = MINIMAL.replace("[\"127.0.0.1\"]", "[\"unix\", \"10.1.2.0/24\"]");
         let config = parse(&unix).expect("unix");
