@@ -81,7 +81,7 @@ Exit codes:
    0  stopped by SIGTERM or SIGINT after in-flight launches finished
       (--check-config: the configuration is valid)
    2  usage error
-  69  the JWT verification keys could not be fetched at start
+  69  the JWT verification keys could not be fetched from jwks_url at start
   71  the listening socket could not be opened
   78  the configuration is invalid (the reason is on stderr)";
 

@@ -129,6 +129,35 @@ fn an_invalid_configuration_is_78_with_the_reason() {
     assert_eq!(missing.status.code(), Some(78));
 }
 
+/// A key file on this machine that cannot be used is the configuration's
+/// fault, as a password file would be: 78, naming the key. (69 is for keys
+/// that could not be fetched from a URL.)
+#[test]
+fn an_unusable_jwks_file_is_78_naming_the_key() {
+    let dir = scratch("jwks-file");
+    std::fs::write(dir.join("not-json"), "this is not a key set").expect("write");
+    for jwks in ["/nonexistent/jwks.json", "not-json"] {
+        let file = dir.join("gateway.toml");
+        std::fs::write(
+            &file,
+            format!(
+                "listen = \"127.0.0.1:0\"\n[rescue]\ncompany_id = \"1\"\n[identity]\nmode = \"jwt-assertion\"\nheader = \"X-Jwt\"\njwks_file = \"{jwks}\"\nalgorithm = \"ES256\"\nissuer = \"https://idp.example\"\naudience = \"gateway\"\n"
+            ),
+        )
+        .expect("write");
+        let out = gateway()
+            .env("RESCUE_SSO_PASSWORD", PASSWORD)
+            .arg("--config")
+            .arg(&file)
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(78), "{jwks}: {out:?}");
+        let err = String::from_utf8(out.stderr).expect("utf-8");
+        assert!(err.starts_with("error: identity.jwks_file: "), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+}
+
 /// A running `rescue-sso gateway`, its URL read from its first line.
 struct Running {
     child: Child,

@@ -716,24 +716,26 @@ fn password(
 ) -> Result<(Password, PasswordSource), ConfigError> {
     let credential =
         env("CREDENTIALS_DIRECTORY").map(|dir| PathBuf::from(dir).join(CREDENTIAL_NAME));
-    let (mut text, source) = if let Some(path) = file {
+    // An error names where the password came from, which is a key of the
+    // file only for password_file.
+    let credential_label = format!("systemd credential {CREDENTIAL_NAME}");
+    let (mut text, source, label) = if let Some(path) = file {
         (
             read_secret("rescue.password_file", &path)?,
             PasswordSource::File(path),
+            "rescue.password_file",
         )
     } else if let Some(path) = credential.filter(|p| p.exists()) {
         (
-            read_secret("rescue.password_file", &path)?,
+            read_secret(&credential_label, &path)?,
             PasswordSource::Credential(path),
+            credential_label.as_str(),
         )
     } else if let Some(value) = env(PASSWORD_ENV) {
-        let text = value.into_string().map_err(|_| {
-            invalid(
-                "rescue.password",
-                format!("{PASSWORD_ENV} is not valid unicode"),
-            )
-        })?;
-        (text, PasswordSource::Environment)
+        let text = value
+            .into_string()
+            .map_err(|_| invalid(PASSWORD_ENV, "not valid unicode"))?;
+        (text, PasswordSource::Environment, PASSWORD_ENV)
     } else {
         return Err(invalid(
             "rescue.password_file",
@@ -745,7 +747,7 @@ fn password(
     // One line; the line ending a file usually has is not part of it.
     let end = text.trim_end_matches(['\n', '\r']).len();
     let password = Password::new(text.get(..end).unwrap_or_default())
-        .map_err(|e| invalid("rescue.password", e.to_string()));
+        .map_err(|e| invalid(label, e.to_string()));
     text.zeroize();
     Ok((password?, source))
 }
@@ -1887,6 +1889,28 @@ mod tests {
         assert!(
             !bad.contains("bad"),
             "the error never shows the value: {bad}"
+        );
+        assert!(bad.starts_with("rescue.password_file: "), "{bad}");
+
+        // A password that cannot be used names where it came from, which
+        // is not always a key of the file.
+        std::fs::write(credentials.join(CREDENTIAL_NAME), "bad\u{1}value\n").expect("write");
+        let bad = got(MINIMAL, &all).unwrap_err().to_string();
+        assert!(
+            bad.starts_with(&format!("systemd credential {CREDENTIAL_NAME}: ")),
+            "{bad}"
+        );
+        assert!(!bad.contains("bad"), "{bad}");
+        let bad = got(MINIMAL, &env(&[(PASSWORD_ENV, "bad\u{1}value")]))
+            .unwrap_err()
+            .to_string();
+        assert!(bad.starts_with(&format!("{PASSWORD_ENV}: ")), "{bad}");
+        assert!(!bad.contains("bad"), "{bad}");
+        std::fs::write(credentials.join(CREDENTIAL_NAME), b"\xff\xfe\n").expect("write");
+        let bad = got(MINIMAL, &all).unwrap_err().to_string();
+        assert!(
+            bad.starts_with(&format!("systemd credential {CREDENTIAL_NAME}: ")),
+            "{bad}"
         );
         let _ = std::fs::remove_dir_all(&dir);
     }

@@ -14,7 +14,8 @@ pub enum ConfigError {
     /// A key's value cannot be used.
     #[error("{key}: {reason}")]
     Invalid {
-        /// The key, as `section.name`.
+        /// The key, as `section.name` (for the password, the environment
+        /// variable or systemd credential it came from).
         key: String,
         /// What is wrong.
         reason: String,
@@ -52,7 +53,8 @@ pub enum Error {
     /// The gateway's own TLS certificate or key could not be used.
     #[error("cannot serve tls")]
     Tls(#[source] Box<dyn std::error::Error + Send + Sync>),
-    /// The JWT verification keys could not be loaded.
+    /// The JWT verification keys could not be fetched from `jwks_url`. (A
+    /// `jwks_file` that cannot be used is [`Error::Config`], naming the key.)
     #[error("cannot load the jwt verification keys")]
     Keys(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// The operating system's random number generator failed.

@@ -179,7 +179,7 @@ impl GatewayBuilder {
                     *algorithm,
                     client(&config).map_err(Error::Client)?,
                 ));
-                store.refresh().await.map_err(Error::Keys)?;
+                store.load().await?;
                 (
                     Source::JwtAssertion(JwtAssertion {
                         header: header.clone(),
@@ -277,7 +277,7 @@ impl Gateway {
     pub async fn reload(&self) -> Result<(), Error> {
         self.app.technicians.reload()?;
         if let Some((keys, None)) = &self.keys {
-            keys.refresh().await.map_err(Error::Keys)?;
+            keys.load().await?;
         }
         Ok(())
     }

@@ -11,7 +11,9 @@ use axum::http::{HeaderName, Request, Uri};
 use rescue_sso_hyper::proto::bytes::Bytes;
 
 use super::{Identify, Peer, Refusal, User, user_name};
+use crate::error::{ConfigError, Error};
 use crate::jwt::{self, Algorithm, KeySet};
+use rescue_sso_client_core::ErrorChain;
 
 /// The most bytes of a JWKS read.
 const MAX_JWKS_BYTES: usize = 256 * 1024;
@@ -63,6 +65,19 @@ impl KeyStore {
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+    }
+
+    /// Loads the keys at start or on `SIGHUP`. A key file that cannot be
+    /// used is the configuration's fault and names its key; keys that could
+    /// not be fetched from a URL are [`Error::Keys`].
+    pub(crate) async fn load(&self) -> Result<usize, Error> {
+        self.refresh().await.map_err(|err| match &self.source {
+            KeySource::File(path) => Error::Config(ConfigError::Invalid {
+                key: "identity.jwks_file".to_owned(),
+                reason: format!("{}: {}", path.display(), ErrorChain(&*err)),
+            }),
+            KeySource::Url(_) => Error::Keys(err),
+        })
     }
 
     /// Loads the keys now.
