@@ -44,8 +44,9 @@ deps-check:
     forbid "aws-lc must not enter the tree (ring is the only crypto provider)" '^aws-lc-(sys|rs) ' --workspace --all-features -e all
     echo "dependency trees ok"
 
-# Every benchmark: micro, end to end against the references, and the CLI against curl.
-bench: bench-cli bench-cost bench-ab
+# Every benchmark: micro, end to end against the references, the CLI against curl, and the
+# gateway under load against the direct adapter.
+bench: bench-cli bench-cost bench-ab bench-gateway
     RESCUE_SSO_BENCH_REUSE=1 cargo bench -p rescue-sso-benches
 
 # Run each benchmark once, untimed, to prove it still works (CI does this).
