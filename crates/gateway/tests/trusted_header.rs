@@ -489,6 +489,96 @@ async fn oversized_requests_are_refused() {
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 }
 
+/// What a client that writes `bytes` on a fresh connection gets back before
+/// the gateway closes it: the status of the answer, if any, and how long
+/// the gateway took to close. Fails if it keeps the connection past 15 s.
+async fn raw_exchange(url: &str, bytes: &[u8]) -> (Option<u16>, std::time::Duration) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let mut stream = tokio::net::TcpStream::connect(url.trim_start_matches("http://"))
+        .await
+        .expect("connect");
+    let started = std::time::Instant::now();
+    // The gateway may answer and close before it has read everything.
+    let _ = stream.write_all(bytes).await;
+    let mut answer = Vec::new();
+    let closed = tokio::time::timeout(std::time::Duration::from_secs(15), async {
+        let mut chunk = [0u8; 4096];
+        loop {
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => answer.extend_from_slice(&chunk[..n]),
+            }
+        }
+    })
+    .await;
+    assert!(closed.is_ok(), "the gateway kept the connection open");
+    let status = std::str::from_utf8(&answer)
+        .ok()
+        .and_then(|text| text.strip_prefix("HTTP/1.1 "))
+        .and_then(|rest| rest.get(..3))
+        .and_then(|code| code.parse().ok());
+    (status, started.elapsed())
+}
+
+/// docs/gateway.md: "a head of 16 KiB and 64 fields, a body of 16 KiB, the
+/// head within `server.header_read_timeout`, the whole request within
+/// `rescue.timeout` + 5 s", played by a client that oversteps each one.
+#[tokio::test]
+async fn a_request_is_bounded_in_head_size_fields_and_time() {
+    use std::time::Duration;
+
+    let h = Harness::start_with(
+        common::emulator().await,
+        "1s",
+        &format!("{TRUSTED_HEADER}[server]\nheader_read_timeout = \"1s\"\n"),
+    )
+    .await;
+    let start = "GET / HTTP/1.1\r\nHost: gateway\r\nRemote-User: 123456\r\nConnection: close\r\n";
+
+    // Within the limits: 60 fields, a 15 KiB head.
+    let mut within = start.to_owned();
+    for n in 0..56 {
+        within.push_str(&format!("X-Field-{n}: {n}\r\n"));
+    }
+    within.push_str(&format!("X-Filler: {}\r\n\r\n", "a".repeat(14 * 1024)));
+    assert!(within.len() < 15 * 1024 + 512);
+    assert_eq!(raw_exchange(&h.url, within.as_bytes()).await.0, Some(200));
+
+    // A head over 16 KiB.
+    let big = format!("{start}X-Filler: {}\r\n\r\n", "a".repeat(16 * 1024));
+    assert_eq!(raw_exchange(&h.url, big.as_bytes()).await.0, Some(431));
+
+    // 65 fields.
+    let mut many = start.to_owned();
+    for n in 0..62 {
+        many.push_str(&format!("X-Field-{n}: {n}\r\n"));
+    }
+    many.push_str("\r\n");
+    assert_eq!(raw_exchange(&h.url, many.as_bytes()).await.0, Some(431));
+
+    // A head that never ends is cut off at header_read_timeout.
+    let (status, took) = raw_exchange(&h.url, b"GET / HTTP/1.1\r\nHost: gateway\r\n").await;
+    assert!(
+        took >= Duration::from_millis(900) && took < Duration::from_secs(5),
+        "{status:?} after {took:?}"
+    );
+
+    // A body that never ends: the whole request ends at rescue.timeout + 5 s,
+    // and Rescue is never asked.
+    let origin = h.url.clone();
+    let stalled = format!(
+        "POST /launch HTTP/1.1\r\nHost: gateway\r\nRemote-User: 123456\r\nOrigin: {origin}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nconsole=dt"
+    );
+    let (status, took) = raw_exchange(&h.url, stalled.as_bytes()).await;
+    assert_eq!(status, Some(504), "after {took:?}");
+    assert!(
+        took >= Duration::from_millis(5900) && took < Duration::from_secs(10),
+        "{took:?}"
+    );
+    assert_eq!(h.emulator.stats().requests, 0);
+}
+
 #[tokio::test]
 async fn a_unix_listener_trusts_its_peers_only_when_told() {
     use http_body_util::{BodyExt, Full};
