@@ -130,7 +130,9 @@ impl App {
             }
         };
 
-        if let Err(retry_after) = self.check_rate(&user.name) {
+        // The allowance is the technician's, whatever spelling of the name
+        // the proxy passed (`CORP\\bob`, `Bob@corp`): each mints for one SSO ID.
+        if let Err(retry_after) = self.check_rate(sso_id.as_str()) {
             self.metrics.rate_limited.inc();
             audit(
                 Some(sso_id.as_str()),
@@ -228,10 +230,10 @@ impl App {
     }
 
     /// `Err(seconds to wait)` when the user launched too often.
-    fn check_rate(&self, user: &str) -> Result<(), u64> {
+    fn check_rate(&self, sso_id: &str) -> Result<(), u64> {
         let checked = self
             .limiter
-            .check_key(&user.to_owned())
+            .check_key(&sso_id.to_owned())
             .map_err(|not_until| {
                 let wait = not_until.wait_time_from(self.limiter.clock().now());
                 (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)

@@ -96,7 +96,8 @@ impl MapFile {
             let (user, sso_id) = line
                 .split_once(',')
                 .ok_or_else(|| at("expected user,sso_id".to_owned()))?;
-            let user = normalise(user.trim(), strip_domain, lowercase);
+            let user = normalise(user.trim(), strip_domain, lowercase)
+                .ok_or_else(|| at("the user name has more than one domain part".to_owned()))?;
             let sso_id = SsoId::new(sso_id.trim()).map_err(|e| at(e.to_string()))?;
             if user.is_empty() {
                 return Err(at("empty user name".to_owned()));
@@ -122,22 +123,35 @@ impl MapFile {
     }
 }
 
-/// Strips `DOMAIN\` or `@domain` when asked, then lowercases when asked.
-fn normalise(user: &str, strip_domain: bool, lowercase: bool) -> String {
+/// Strips `DOMAIN\` or `@domain` when asked, then lowercases ASCII letters
+/// when asked. `None` for a name that is not one user of one domain: one
+/// with a comma (how HTTP joins repeated headers), or, when stripping, more
+/// than one domain part (`A\B\user`, `user@a@b`, `A\user@b`), since
+/// taking one part would let whoever wrote the rest choose the technician.
+/// Only ASCII folds: by Unicode rules the Kelvin sign lowercases to `k`.
+fn normalise(user: &str, strip_domain: bool, lowercase: bool) -> Option<String> {
+    if user.contains(',') {
+        return None;
+    }
     let mut name = user;
     if strip_domain {
-        if let Some((_, rest)) = name.rsplit_once('\\') {
+        let backslashes = name.matches('\\').count();
+        let ats = name.matches('@').count();
+        if backslashes + ats > 1 {
+            return None;
+        }
+        if let Some((_, rest)) = name.split_once('\\') {
             name = rest;
         }
         if let Some((local, _)) = name.split_once('@') {
             name = local;
         }
     }
-    if lowercase {
-        name.to_lowercase()
+    Some(if lowercase {
+        name.to_ascii_lowercase()
     } else {
         name.to_owned()
-    }
+    })
 }
 
 /// Why a user gets no ticket.
@@ -191,7 +205,7 @@ impl Rules {
         {
             return Err(NoTicket::NotInGroup);
         }
-        let name = normalise(user, self.strip_domain, self.lowercase);
+        let name = normalise(user, self.strip_domain, self.lowercase).ok_or(NoTicket::NoSsoId)?;
         if let Some(map) = &self.map {
             let map = map
                 .read()
@@ -297,6 +311,41 @@ mod tests {
         for bad in ["user", "{user}{user}", "{user}}", "{x}{user}"] {
             assert!(Template::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    /// A name with more than one domain part is not a user of one domain:
+    /// taking one part of it would let whoever chose the rest pick the
+    /// technician (`evil\\bob@x`, or a proxy that appends, `alice, CORP\\bob`).
+    #[test]
+    fn a_name_with_more_than_one_domain_part_is_nobody() {
+        let r = rules("{user}", true, true);
+        for user in [
+            "CORP\\alice\\bob",
+            "evil\\bob@x",
+            "bOb@corp@evil",
+            "alice, CORP\\bob",
+            "bob@x, alice",
+        ] {
+            assert_eq!(r.sso_id(user, &[]), Err(NoTicket::NoSsoId), "{user}");
+        }
+    }
+
+    /// Only ASCII letters fold: by Unicode rules the Kelvin sign (U+212A)
+    /// lowercases to `k`, so `\u{212A}aren` would become Karen.
+    #[test]
+    fn lowercase_folds_ascii_letters_only() {
+        let dir = std::env::temp_dir().join(format!("rescue-sso-fold-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("map.csv");
+        std::fs::write(&path, "karen,karen-sso\n").expect("write");
+        let map = MapFile::load(&path, false, true).expect("map");
+        let r = Rules::new(None, false, true, Some(map), None);
+        assert_eq!(
+            r.sso_id("KAREN", &[]).map(|s| s.to_string()),
+            Ok("karen-sso".to_owned())
+        );
+        assert_eq!(r.sso_id("\u{212A}aren", &[]), Err(NoTicket::NoSsoId));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

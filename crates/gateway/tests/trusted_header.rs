@@ -128,6 +128,16 @@ async fn a_trusted_peer_without_a_usable_header_is_401() {
         &[("remote-user", "")],
         &[("remote-user", "  ")],
         &[("remote-user", "alice"), ("remote-user", "mallory")],
+        // The same thing on one line (RFC 9110 joins repeats with a comma):
+        // a proxy that appends to a header the client sent.
+        &[("remote-user", "mallory, alice")],
+        // Groups come from the proxy once too: a client's own copy next to
+        // the proxy's would add the client to a group.
+        &[
+            ("remote-user", "alice"),
+            ("remote-groups", "staff"),
+            ("remote-groups", "rescue-techs"),
+        ],
     ] {
         let answer = h.send(Method::GET, "/", headers, "").await;
         assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{headers:?}");
@@ -353,7 +363,7 @@ async fn a_rescue_nobody_answers_for_is_503() {
 #[tokio::test]
 async fn too_many_launches_are_429_with_retry_after() {
     let h = Harness::start(&format!(
-        "{TRUSTED_HEADER}[limits]\nper_user = \"2/minute\"\n"
+        "{TRUSTED_HEADER}[technicians]\nstrip_domain = true\nlowercase = true\n[limits]\nper_user = \"2/minute\"\n"
     ))
     .await;
     assert_eq!(
@@ -368,12 +378,18 @@ async fn too_many_launches_are_429_with_retry_after() {
     assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
     let retry: u64 = limited.header("retry-after").parse().expect("seconds");
     assert!((1..=30).contains(&retry), "{retry}");
+    // The allowance is the technician's: other spellings of the same name,
+    // which mint the same SSO ID, share it.
+    for spelling in ["CORP\\123456", "123456@corp.example"] {
+        let limited = h.launch(spelling, "dtc").await;
+        assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS, "{spelling}");
+    }
     // Another user has an allowance of their own.
     assert_eq!(h.launch("alice", "dtc").await.status, StatusCode::SEE_OTHER);
     assert_eq!(h.emulator.stats().tickets_issued, 3);
     assert_eq!(
         metric(&h.metrics().await, "rescue_sso_gateway_rate_limited_total"),
-        1
+        3
     );
 }
 

@@ -41,16 +41,19 @@ impl Identify for TrustedHeader {
         };
         let groups = match &self.groups_header {
             None => Vec::new(),
-            Some(header) => parts
-                .headers
-                .get_all(header)
-                .iter()
-                .filter_map(|v| std::str::from_utf8(v.as_bytes()).ok())
-                .flat_map(|v| v.split(','))
-                .map(str::trim)
-                .filter(|g| !g.is_empty())
-                .map(str::to_owned)
-                .collect(),
+            // One line from the proxy, as for the user: a client's own copy
+            // next to the proxy's would put the client in its groups.
+            Some(header) => match parts.headers.get_all(header).iter().collect::<Vec<_>>()[..] {
+                [] => Vec::new(),
+                [one] => std::str::from_utf8(one.as_bytes())
+                    .map_err(|_| Refusal::BadHeader)?
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|g| !g.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+                _ => return Err(Refusal::BadHeader),
+            },
         };
         Ok(User { name, groups })
     }

@@ -172,11 +172,13 @@ impl Identify for Source {
 }
 
 /// A user name as a proxy or a token gives it: text, not empty, no control
-/// characters, at most 256 bytes, trimmed.
+/// characters, no comma (HTTP joins a repeated header with one, so `a, b` is
+/// two names), at most 256 bytes, trimmed.
 pub(crate) fn user_name(raw: &[u8]) -> Option<String> {
     let text = std::str::from_utf8(raw).ok()?.trim();
     (!text.is_empty()
         && text.len() <= crate::technicians::MAX_USER_BYTES
+        && !text.contains(',')
         && !text.chars().any(char::is_control))
     .then(|| text.to_owned())
 }
