@@ -46,6 +46,7 @@ mod app;
 mod config;
 mod error;
 mod extract;
+mod first_byte;
 mod gateway;
 mod identity;
 mod jwt;

@@ -22,6 +22,7 @@ use tower::Layer as _;
 
 use crate::config::{Config, Listen, TlsFiles};
 use crate::error::Error;
+use crate::first_byte::FirstByte;
 use crate::gateway::Gateway;
 use crate::identity::Peer;
 
@@ -167,6 +168,9 @@ impl Server {
             let http = Arc::clone(&http);
             let watcher = graceful.watcher();
             let tls = self.tls.clone();
+            // A client that connects and says nothing is let go, as one
+            // that is slow with its head (see the first_byte module).
+            let first = self.header_read_timeout;
             tokio::spawn(async move {
                 match (io, tls) {
                     (Io::Tcp(tcp), Some(tls)) => {
@@ -175,13 +179,18 @@ impl Server {
                         else {
                             return;
                         };
+                        let stream = FirstByte::new(stream, first);
                         let conn = http
                             .serve_connection(TokioIo::new(stream), service)
                             .into_owned();
                         let _ = watcher.watch(conn).await;
                     }
-                    (Io::Tcp(tcp), None) => serve(&http, tcp, service, watcher).await,
-                    (Io::Unix(unix), _) => serve(&http, unix, service, watcher).await,
+                    (Io::Tcp(tcp), None) => {
+                        serve(&http, FirstByte::new(tcp, first), service, watcher).await;
+                    }
+                    (Io::Unix(unix), _) => {
+                        serve(&http, FirstByte::new(unix, first), service, watcher).await;
+                    }
                 }
             });
         }

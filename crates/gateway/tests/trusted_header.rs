@@ -595,6 +595,66 @@ async fn a_request_is_bounded_in_head_size_fields_and_time() {
     assert_eq!(h.emulator.stats().requests, 0);
 }
 
+/// A connection that holds a descriptor and says nothing is closed: one
+/// that sends no byte within `server.header_read_timeout` of connecting,
+/// and a kept-alive one that starts no next request within it after its
+/// answer. (Twenty thousand silent sockets held open used to exhaust the
+/// gateway's descriptors, and no one could launch.) Over TLS the handshake
+/// has its own 10 s, then the same holds.
+#[tokio::test]
+async fn silent_and_idle_connections_are_closed() {
+    use std::time::Duration;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let h = Harness::start_with(
+        common::emulator().await,
+        "10s",
+        &format!("{TRUSTED_HEADER}[server]\nheader_read_timeout = \"1s\"\n"),
+    )
+    .await;
+
+    // Silent from the start.
+    let (status, took) = raw_exchange(&h.url, b"").await;
+    assert_eq!(status, None);
+    assert!(
+        took >= Duration::from_millis(900) && took < Duration::from_secs(5),
+        "{took:?}"
+    );
+
+    // One request answered, then silence.
+    let mut stream = tokio::net::TcpStream::connect(h.url.trim_start_matches("http://"))
+        .await
+        .expect("connect");
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: gateway\r\n\r\n")
+        .await
+        .expect("write");
+    let mut answer = Vec::new();
+    let mut chunk = [0u8; 4096];
+    while !answer.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = stream.read(&mut chunk).await.expect("read");
+        assert!(n > 0, "closed before the answer");
+        answer.extend_from_slice(&chunk[..n]);
+    }
+    assert!(answer.starts_with(b"HTTP/1.1 200"), "{answer:?}");
+    let answered = std::time::Instant::now();
+    let closed = tokio::time::timeout(Duration::from_secs(15), async {
+        loop {
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+        }
+    })
+    .await;
+    let idle = answered.elapsed();
+    assert!(closed.is_ok(), "an idle connection was kept past 15 s");
+    assert!(
+        idle >= Duration::from_millis(900) && idle < Duration::from_secs(5),
+        "{idle:?}"
+    );
+}
+
 #[tokio::test]
 async fn a_unix_listener_trusts_its_peers_only_when_told() {
     use http_body_util::{BodyExt, Full};
