@@ -15,12 +15,11 @@ use rescue_sso_hyper::proto::{CompanyId, Endpoint, Password};
 use tower::ServiceBuilder;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::timeout::TimeoutLayer;
 
 use crate::config::{ConsoleChoice, Origin, Quota};
-use crate::extract::RequestId;
-use crate::identity::Source;
-use crate::ops::audit::Audit;
+use crate::extract::{RequestId, peer_text};
+use crate::identity::{Peer, Source};
+use crate::ops::audit::{Audit, Line};
 use crate::ops::metrics::Metrics;
 use crate::ops::readiness::Readiness;
 use crate::technicians::Rules;
@@ -111,11 +110,8 @@ pub(crate) fn router(app: Arc<App>) -> Router {
                     header::STRICT_TRANSPORT_SECURITY,
                     headers.hsts,
                 ))
-                .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BODY))
-                .layer(TimeoutLayer::with_status_code(
-                    StatusCode::GATEWAY_TIMEOUT,
-                    app.request_timeout,
-                )),
+                .layer(middleware::from_fn_with_state(Arc::clone(&app), guard))
+                .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BODY)),
         )
         // Outermost, so every response gets one.
         .layer(middleware::from_fn(request_id))
@@ -161,6 +157,68 @@ async fn request_id(mut request: Request, next: Next) -> Response {
         response.headers_mut().insert(X_REQUEST_ID.clone(), value);
     }
     response
+}
+
+/// The checks every request passes before its handler, inside the security
+/// headers: the number of header fields (HTTP/1.1's parser counts them;
+/// HTTP/2's framing bounds only their size), and the whole request's
+/// deadline, which a client that stalls its body would otherwise hold
+/// open. Each refusal is a page, a metric and an audit line.
+async fn guard(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
+    let id = request
+        .extensions()
+        .get::<RequestId>()
+        .map(|RequestId(id)| id.clone())
+        .unwrap_or_default();
+    let (parts, body) = request.into_parts();
+    let peer = Peer::of(&parts);
+    if parts.headers.len() > crate::server::MAX_REQUEST_HEADERS {
+        return refuse_request(
+            &app,
+            &id,
+            peer,
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "too_many_fields",
+            "Your browser sent more header fields than the gateway accepts.",
+        );
+    }
+    let request = Request::from_parts(parts, body);
+    match tokio::time::timeout(app.request_timeout, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => refuse_request(
+            &app,
+            &id,
+            peer,
+            StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            "Your request took too long to arrive. Try again.",
+        ),
+    }
+}
+
+fn refuse_request(
+    app: &App,
+    id: &str,
+    peer: Option<Peer>,
+    status: StatusCode,
+    reason: &'static str,
+    message: &str,
+) -> Response {
+    app.metrics.request_refusal(reason);
+    tracing::warn!(peer = %peer_text(peer), reason, request_id = id, "request refused");
+    app.audit.write(&Line {
+        time: Line::now(),
+        request_id: id,
+        peer: peer_text(peer),
+        event: "refusal",
+        user: None,
+        sso_id: None,
+        console: None,
+        outcome: reason,
+        status: status.as_u16(),
+        rescue_ms: None,
+    });
+    pages::error(status, "Request refused", message, id)
 }
 
 async fn metrics(State(app): State<Arc<App>>) -> Response {

@@ -587,11 +587,68 @@ async fn a_request_is_bounded_in_head_size_fields_and_time() {
         "POST /launch HTTP/1.1\r\nHost: gateway\r\nRemote-User: 123456\r\nOrigin: {origin}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nconsole=dt"
     );
     let (status, took) = raw_exchange(&h.url, stalled.as_bytes()).await;
-    assert_eq!(status, Some(504), "after {took:?}");
+    // The client's fault: 408, a page, a metric and an audit line.
+    assert_eq!(status, Some(408), "after {took:?}");
     assert!(
         took >= Duration::from_millis(5900) && took < Duration::from_secs(10),
         "{took:?}"
     );
+    assert_eq!(h.emulator.stats().requests, 0);
+    assert_eq!(
+        metric(
+            &h.metrics().await,
+            "rescue_sso_gateway_request_refusals_total{reason=\"request_timeout\"}"
+        ),
+        1
+    );
+    let audit = h.audit.lines();
+    let last = audit.last().expect("an audit line");
+    assert_eq!(last["outcome"], "request_timeout", "{last}");
+    assert_eq!(last["status"], 408, "{last}");
+}
+
+/// HTTP/2's framing bounds the size of a head but not its number of
+/// fields, so the gateway counts them itself: the same 64 as HTTP/1.1.
+#[tokio::test]
+async fn an_http2_request_with_too_many_fields_is_431() {
+    use http_body_util::{BodyExt, Empty};
+    use hyper::body::Bytes;
+
+    let h = Harness::start(TRUSTED_HEADER).await;
+    let tcp = tokio::net::TcpStream::connect(h.url.trim_start_matches("http://"))
+        .await
+        .expect("connect");
+    let (mut sender, conn) = hyper::client::conn::http2::handshake(
+        hyper_util::rt::TokioExecutor::new(),
+        hyper_util::rt::TokioIo::new(tcp),
+    )
+    .await
+    .expect("h2c");
+    tokio::spawn(conn);
+    for (fields, want) in [
+        (60, StatusCode::OK),
+        (70, StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE),
+    ] {
+        let mut request =
+            hyper::Request::get(format!("{}/", h.url)).header("remote-user", "123456");
+        for n in 1..fields {
+            request = request.header(format!("x-field-{n}"), "1");
+        }
+        let response = sender
+            .send_request(request.body(Empty::<Bytes>::new()).expect("request"))
+            .await
+            .expect("response");
+        assert_eq!(response.status(), want, "{fields} fields");
+        let csp = response.headers().get("content-security-policy").cloned();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        assert!(csp.is_some(), "{fields} fields: no security headers");
+        assert!(!body.is_empty(), "{fields} fields: no page");
+    }
     assert_eq!(h.emulator.stats().requests, 0);
 }
 

@@ -28,6 +28,7 @@ pub(crate) struct Metrics {
     pub(crate) launches: Family<LaunchLabels, Counter>,
     pub(crate) rescue_latency: Histogram,
     pub(crate) refusals: Family<RefusalLabels, Counter>,
+    pub(crate) request_refusals: Family<RefusalLabels, Counter>,
     pub(crate) rate_limited: Counter,
     pub(crate) sign_ins: Counter,
 }
@@ -56,6 +57,12 @@ impl Metrics {
             "Requests refused because they carried no acceptable identity, by reason",
             refusals.clone(),
         );
+        let request_refusals = Family::<RefusalLabels, Counter>::default();
+        registry.register(
+            "request_refusals",
+            "Requests refused before any identity check: too many header fields, or too slow to arrive",
+            request_refusals.clone(),
+        );
         let rate_limited = Counter::default();
         registry.register(
             "rate_limited",
@@ -74,6 +81,7 @@ impl Metrics {
             launches,
             rescue_latency,
             refusals,
+            request_refusals,
             rate_limited,
         }
     }
@@ -94,6 +102,12 @@ impl Metrics {
 
     pub(crate) fn sign_in(&self) {
         self.sign_ins.inc();
+    }
+
+    pub(crate) fn request_refusal(&self, reason: &'static str) {
+        self.request_refusals
+            .get_or_create(&RefusalLabels { reason })
+            .inc();
     }
 
     pub(crate) fn refusal(&self, reason: &'static str) {
