@@ -121,6 +121,17 @@ pub(crate) enum Site {
 
 impl Site {
     pub(crate) fn of(headers: &HeaderMap, origin: &str) -> Site {
+        // A browser sends each once; two copies are someone's doing, and
+        // judging by either one would let the other through.
+        if headers.get_all("sec-fetch-site").iter().nth(1).is_some()
+            || headers
+                .get_all(axum::http::header::ORIGIN)
+                .iter()
+                .nth(1)
+                .is_some()
+        {
+            return Site::Foreign;
+        }
         let fetch_site = headers
             .get("sec-fetch-site")
             .map(|v| v.to_str().unwrap_or("cross-site"));

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use governor::clock::Clock as _;
 use rescue_sso_client_core::ErrorChain;
@@ -55,18 +55,24 @@ pub(crate) async fn launch_post(
 /// `GET /launch?console=…`: a bookmark launches (`Sec-Fetch-Site: none`, or
 /// `same-origin`); any other GET, which a page on another site could make,
 /// gets the start page instead.
+///
+/// A `HEAD` (which axum routes here) never launches: it would mint a ticket
+/// only to throw it away.
 pub(crate) async fn launch_get(
     State(app): State<Arc<App>>,
     RequestId(id): RequestId,
     PeerAddr(peer): PeerAddr,
+    method: Method,
     headers: HeaderMap,
     Identified(user): Identified,
     Query(query): Query<LaunchQuery>,
 ) -> Response {
-    let from_user = matches!(
-        headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()),
-        Some("none" | "same-origin")
-    ) && Site::of(&headers, app.origin.as_str()) != Site::Foreign;
+    let from_user = method == Method::GET
+        && matches!(
+            headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()),
+            Some("none" | "same-origin")
+        )
+        && Site::of(&headers, app.origin.as_str()) != Site::Foreign;
     match query.console {
         Some(console) if from_user => app.launch(&user, &console, &id, peer).await,
         _ => pages::landing(&user.name, &app.consoles),

@@ -154,6 +154,7 @@ async fn a_trusted_peer_without_a_usable_header_is_401() {
 async fn cross_site_launches_are_refused_before_rescue_is_asked() {
     let h = Harness::start(TRUSTED_HEADER).await;
     let form = ("content-type", "application/x-www-form-urlencoded");
+    let own = h.url.clone();
     for headers in [
         &[("origin", "https://evil.example")][..],
         &[("origin", "null")],
@@ -163,9 +164,29 @@ async fn cross_site_launches_are_refused_before_rescue_is_asked() {
             ("origin", "https://evil.example"),
             ("sec-fetch-site", "same-origin"),
         ],
+        // A browser sends each once: a second copy is judged foreign
+        // whichever comes first.
+        &[
+            ("sec-fetch-site", "same-origin"),
+            ("sec-fetch-site", "cross-site"),
+        ],
+        &[("origin", "{own}"), ("origin", "https://evil.example")],
     ] {
+        let headers: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|&(name, value)| {
+                (
+                    name,
+                    if value == "{own}" {
+                        own.as_str()
+                    } else {
+                        value
+                    },
+                )
+            })
+            .collect();
         let mut all = vec![("remote-user", "123456"), form];
-        all.extend_from_slice(headers);
+        all.extend_from_slice(&headers);
         let answer = h.send(Method::POST, "/launch", &all, "console=dtc").await;
         assert_eq!(answer.status, StatusCode::FORBIDDEN, "{headers:?}");
         assert!(answer.body.contains("another site"), "{}", answer.body);
@@ -187,7 +208,7 @@ async fn cross_site_launches_are_refused_before_rescue_is_asked() {
             &metrics,
             "rescue_sso_gateway_launches_total{console=\"-\",outcome=\"cross_site\"}"
         ),
-        5
+        7
     );
 }
 
@@ -204,6 +225,17 @@ async fn a_get_launches_only_from_a_bookmark() {
         )
         .await;
     assert_eq!(bookmark.status, StatusCode::SEE_OTHER);
+    // A HEAD asks for the headers of what a GET would answer: it must not
+    // mint a ticket to throw away (nor show one in its Location).
+    let head = h
+        .send(
+            Method::HEAD,
+            "/launch?console=dtc",
+            &[user, ("sec-fetch-site", "none")],
+            "",
+        )
+        .await;
+    assert_eq!(head.status, StatusCode::OK);
     for headers in [
         &[user, ("sec-fetch-site", "cross-site")][..],
         &[user, ("sec-fetch-site", "same-site")],
