@@ -206,18 +206,8 @@ fn refuse_request(
 ) -> Response {
     app.metrics.request_refusal(reason);
     tracing::warn!(peer = %peer_text(peer), reason, request_id = id, "request refused");
-    app.audit.write(&Line {
-        time: Line::now(),
-        request_id: id,
-        peer: peer_text(peer),
-        event: "refusal",
-        user: None,
-        sso_id: None,
-        console: None,
-        outcome: reason,
-        status: status.as_u16(),
-        rescue_ms: None,
-    });
+    app.audit
+        .write(&Line::refusal(id, peer_text(peer), reason, status.as_u16()));
     pages::error(status, "Request refused", message, id)
 }
 

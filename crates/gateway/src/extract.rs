@@ -83,18 +83,12 @@ pub(crate) fn refuse(app: &App, refusal: Refusal, id: &str, peer: Option<Peer>) 
     let status = refusal.status();
     app.metrics.refusal(refusal.reason());
     tracing::warn!(peer = %peer_text(peer), reason = refusal.reason(), request_id = id, "identity refused");
-    app.audit.write(&Line {
-        time: Line::now(),
-        request_id: id,
-        peer: peer_text(peer),
-        event: "refusal",
-        user: None,
-        sso_id: None,
-        console: None,
-        outcome: refusal.reason(),
-        status: status.as_u16(),
-        rescue_ms: None,
-    });
+    app.audit.write(&Line::refusal(
+        id,
+        peer_text(peer),
+        refusal.reason(),
+        status.as_u16(),
+    ));
     let title = if status == StatusCode::FORBIDDEN {
         "Not allowed here"
     } else if status.is_server_error() {
@@ -169,18 +163,8 @@ impl FromRequestParts<Arc<App>> for NotCrossSite {
         let peer = Peer::of(parts);
         app.metrics.launch("-", "cross_site");
         tracing::warn!(peer = %peer_text(peer), request_id = %id, "cross-site launch refused");
-        app.audit.write(&Line {
-            time: Line::now(),
-            request_id: &id,
-            peer: peer_text(peer),
-            event: "refusal",
-            user: None,
-            sso_id: None,
-            console: None,
-            outcome: "cross_site",
-            status: 403,
-            rescue_ms: None,
-        });
+        app.audit
+            .write(&Line::refusal(&id, peer_text(peer), "cross_site", 403));
         Err(pages::error(
             StatusCode::FORBIDDEN,
             "Not allowed from another site",

@@ -24,9 +24,30 @@ pub(crate) struct Line<'a> {
     pub(crate) rescue_ms: Option<u64>,
 }
 
-impl Line<'_> {
+impl<'a> Line<'a> {
     pub(crate) fn now() -> String {
         humantime::format_rfc3339_millis(SystemTime::now()).to_string()
+    }
+
+    /// A request refused before anyone was identified.
+    pub(crate) fn refusal(
+        request_id: &'a str,
+        peer: String,
+        outcome: &'static str,
+        status: u16,
+    ) -> Self {
+        Line {
+            time: Line::now(),
+            request_id,
+            peer,
+            event: "refusal",
+            user: None,
+            sso_id: None,
+            console: None,
+            outcome,
+            status,
+            rescue_ms: None,
+        }
     }
 }
 
