@@ -191,7 +191,7 @@ async fn guard(State(app): State<Arc<App>>, request: Request, next: Next) -> Res
             peer,
             StatusCode::REQUEST_TIMEOUT,
             "request_timeout",
-            "Your request took too long to arrive. Try again.",
+            "Your request took too long to complete. Try again.",
         ),
     }
 }
