@@ -90,14 +90,30 @@ impl Server {
                 )
             }
             Listen::Unix(path) => {
-                // A socket left by an earlier run would make bind fail.
                 if std::fs::symlink_metadata(path).is_ok_and(|m| {
                     use std::os::unix::fs::FileTypeExt as _;
                     m.file_type().is_socket()
                 }) {
+                    // One that answers belongs to a running gateway (or
+                    // another service): never take it over.
+                    if std::os::unix::net::UnixStream::connect(path).is_ok() {
+                        return Err(listen_error(std::io::Error::new(
+                            std::io::ErrorKind::AddrInUse,
+                            "another process listens on this socket",
+                        )));
+                    }
+                    // Left by an earlier run: it would make bind fail.
                     let _ = std::fs::remove_file(path);
                 }
                 let unix = UnixListener::bind(path).map_err(listen_error)?;
+                // Whoever can connect may name any user when `unix` is
+                // trusted: the owner and its group (the proxy), whatever the
+                // umask, and nobody else.
+                {
+                    use std::os::unix::fs::PermissionsExt as _;
+                    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o660))
+                        .map_err(listen_error)?;
+                }
                 (
                     Listener::Unix(unix, path.clone()),
                     format!("unix:{}", path.display()),

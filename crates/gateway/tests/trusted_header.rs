@@ -808,6 +808,29 @@ async fn a_unix_listener_trusts_its_peers_only_when_told() {
         if want == StatusCode::SEE_OTHER {
             assert!(location.contains("/SSO/Login.aspx?Ticket="), "{location}");
         }
+
+        // Whoever can connect may name any user when `unix` is trusted: the
+        // socket is the owner's and its group's (the proxy's), whatever the
+        // umask, and nobody else's.
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&socket)
+            .expect("socket")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o660, "{mode:o}");
+
+        // A second gateway on the same path never takes over a live socket.
+        let again = rescue_sso_gateway::Config::from_toml(&toml, &h.dir).expect("config");
+        let err = rescue_sso_gateway::Server::bind(again).await.unwrap_err();
+        assert!(
+            matches!(err, rescue_sso_gateway::Error::Listen { .. }),
+            "{err:?}"
+        );
+        let request = hyper::Request::get("/healthz")
+            .header("host", "gw.example")
+            .body(Full::new(Bytes::new()))
+            .expect("request");
+        assert_eq!(over_unix(&socket, request).await.0, StatusCode::OK);
     }
 }
 
