@@ -1,14 +1,17 @@
-//! A deadline for a new connection's first byte.
+//! A deadline for a new connection's first bytes.
 //!
-//! hyper bounds a request head from its first byte (`header_read_timeout`),
-//! and closes a kept-alive connection that starts no next request within the
-//! same time; but it waits for a new connection's first byte for ever. A
-//! client that connects and says nothing holds a descriptor, and enough of
-//! them stop the gateway accepting anyone. [`FirstByte`] ends that wait: a
-//! read that finds nothing before the first byte has come fails with
+//! hyper bounds an HTTP/1.1 request head from its first byte
+//! (`header_read_timeout`), and closes a kept-alive connection that starts no
+//! next request within the same time; but it waits for a new connection's
+//! first byte for ever, and reads an HTTP/2 client preface (24 bytes) with
+//! no deadline at all. A client that connects and says nothing, or starts
+//! the preface and stops, holds a descriptor, and enough of them stop the
+//! gateway accepting anyone. [`FirstByte`] ends that wait: until the first
+//! [`OPENING`] bytes have come, a read that finds nothing fails with
 //! [`io::ErrorKind::TimedOut`] once the deadline passes, which makes hyper
-//! drop the connection. After the first byte it only passes reads and
-//! writes through.
+//! drop the connection. After them it only passes reads and writes through.
+//! (Every HTTP/1.1 request head but a bare `GET / HTTP/1.1` with no `Host`
+//! is longer, so no answered request waits on it.)
 
 use std::future::Future;
 use std::io;
@@ -19,19 +22,27 @@ use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::time::Sleep;
 
-/// A connection whose first byte must come within a deadline.
+/// How many bytes must come within the deadline: an HTTP/2 client
+/// preface, `PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n`, is exactly this long.
+pub(crate) const OPENING: usize = 24;
+
+/// A connection whose first bytes must come within a deadline.
 pub(crate) struct FirstByte<T> {
     io: T,
-    /// Until the first byte has come.
+    /// Until the opening has come.
     deadline: Option<Pin<Box<Sleep>>>,
+    /// Bytes of the opening still to come.
+    awaited: usize,
 }
 
 impl<T> FirstByte<T> {
-    /// Wraps a fresh connection: its first byte must come within `within`.
+    /// Wraps a fresh connection: its first [`OPENING`] bytes must come
+    /// within `within`.
     pub(crate) fn new(io: T, within: Duration) -> FirstByte<T> {
         FirstByte {
             io,
             deadline: Some(Box::pin(tokio::time::sleep(within))),
+            awaited: OPENING,
         }
     }
 }
@@ -49,8 +60,11 @@ impl<T: AsyncRead + Unpin> AsyncRead for FirstByte<T> {
             return read;
         };
         match read {
-            Poll::Ready(Ok(())) if buf.filled().len() > before => {
-                this.deadline = None;
+            Poll::Ready(Ok(())) => {
+                this.awaited = this.awaited.saturating_sub(buf.filled().len() - before);
+                if this.awaited == 0 {
+                    this.deadline = None;
+                }
                 Poll::Ready(Ok(()))
             }
             Poll::Pending if deadline.as_mut().poll(cx).is_ready() => Poll::Ready(Err(
@@ -109,12 +123,30 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn after_the_first_byte_a_read_waits_as_long_as_it_must() {
+    async fn the_start_of_an_opening_is_not_enough() {
+        let (mut client, server) = tokio::io::duplex(64);
+        let started = Instant::now();
+        let mut server = FirstByte::new(server, Duration::from_secs(1));
+        client.write_all(b"PRI * HTTP").await.expect("write");
+        let mut start = [0u8; 10];
+        server.read_exact(&mut start).await.expect("the start");
+        let err = server.read(&mut [0u8; 1]).await.expect_err("silent");
+        assert_eq!(err.kind(), io::ErrorKind::TimedOut);
+        // The deadline counts from the connection, not from the last byte.
+        assert_eq!(started.elapsed(), Duration::from_secs(1));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn after_the_opening_a_read_waits_as_long_as_it_must() {
         let (mut client, server) = tokio::io::duplex(64);
         let mut server = FirstByte::new(server, Duration::from_secs(1));
+        let mut opening = [0u8; OPENING];
+        client
+            .write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
+            .await
+            .expect("write");
+        server.read_exact(&mut opening).await.expect("the opening");
         let mut byte = [0u8; 1];
-        client.write_all(b"G").await.expect("write");
-        server.read_exact(&mut byte).await.expect("first byte");
         // Handling a request, or a slow head that hyper bounds itself.
         let waiting = tokio::time::timeout(Duration::from_secs(60), server.read(&mut byte)).await;
         assert!(waiting.is_err(), "a read after the first byte timed out");
