@@ -507,12 +507,8 @@ impl OidcMode {
             _ => {}
         }
         if let Some(error) = error {
-            let error: String = error
-                .chars()
-                .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
-                .take(64)
-                .collect();
-            tracing::info!(error = %error, "the openid provider answered an error");
+            let error = oauth_error(&error);
+            tracing::info!(error, "the openid provider answered an error");
             return Err(if error == "access_denied" {
                 SignInFailure::Denied
             } else {
@@ -556,10 +552,10 @@ impl OidcMode {
                 .map(str::to_owned)
                 .ok_or(SignInFailure::BadAnswer);
         }
-        let error = field("error").unwrap_or("");
+        let error = oauth_error(field("error").unwrap_or(""));
         tracing::warn!(
             status = status.as_u16(),
-            error = %error.chars().filter(char::is_ascii_graphic).take(64).collect::<String>(),
+            error,
             "the token endpoint refused the code"
         );
         Err(match error {
@@ -824,8 +820,54 @@ pub(crate) async fn logout(RequestId(id): RequestId) -> Response {
     response
 }
 
+/// An OAuth error code as logged: one of those RFC 6749 and OpenID Connect
+/// Core define, or `other`. Never the text itself, which a provider (or a
+/// front end echoing the request) could fill with the client secret or the
+/// `Authorization` header it was sent.
+fn oauth_error(text: &str) -> &'static str {
+    const KNOWN: [&str; 17] = [
+        "invalid_request",
+        "invalid_client",
+        "invalid_grant",
+        "unauthorized_client",
+        "unsupported_grant_type",
+        "unsupported_response_type",
+        "invalid_scope",
+        "access_denied",
+        "server_error",
+        "temporarily_unavailable",
+        "interaction_required",
+        "login_required",
+        "account_selection_required",
+        "consent_required",
+        "invalid_request_uri",
+        "invalid_request_object",
+        "request_not_supported",
+    ];
+    KNOWN
+        .into_iter()
+        .find(|&known| known == text)
+        .unwrap_or("other")
+}
+
 #[cfg(test)]
 mod tests {
+    use super::oauth_error;
+
+    #[test]
+    fn a_providers_error_is_logged_only_as_a_known_code() {
+        assert_eq!(oauth_error("invalid_grant"), "invalid_grant");
+        assert_eq!(oauth_error("access_denied"), "access_denied");
+        for echoed in [
+            "TopSecretClient-XYZ123",
+            "Basic cmVzY3VlLWdhdGV3YXk6VG9wU2VjcmV0",
+            "invalid_grant ",
+            "",
+        ] {
+            assert_eq!(oauth_error(echoed), "other", "{echoed}");
+        }
+    }
+
     use super::*;
 
     #[test]
