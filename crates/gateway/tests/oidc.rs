@@ -639,6 +639,18 @@ async fn a_wrong_client_secret_is_the_gateways_fault_not_the_users() {
     assert!(!h.audit.text().contains(CLIENT_SECRET));
 }
 
+/// A token endpoint that answers past the size cap answered nonsense (502),
+/// it is not unreachable (503); Rescue is never asked.
+#[tokio::test]
+async fn an_oversized_token_answer_is_502() {
+    let provider = StandIn::start(Shape::plain(), Signer::es256("k1")).await;
+    provider.tamper(|claims| claims["padding"] = Value::String("x".repeat(80 * 1024)));
+    let h = gateway(&provider, "").await;
+    let answer = Visitor::default().sign_in(&h.url).await;
+    assert_eq!(answer.status, StatusCode::BAD_GATEWAY, "{}", answer.body);
+    assert_eq!(h.emulator.stats().requests, 0);
+}
+
 /// The `[identity]` and `[technicians]` sections of the docs/gateway.md
 /// example whose issuer starts with `issuer_prefix`, pointed at `provider`.
 fn documented(issuer_prefix: &str, provider: &StandIn) -> String {

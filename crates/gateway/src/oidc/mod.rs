@@ -536,8 +536,14 @@ impl OidcMode {
             .fetch(request, MAX_DOCUMENT_BYTES)
             .await
             .map_err(|err| {
-                tracing::warn!(error = %rescue_sso_client_core::ErrorChain(&err), "the token endpoint cannot be reached");
-                SignInFailure::Unavailable
+                tracing::warn!(error = %rescue_sso_client_core::ErrorChain(&err), "the token endpoint failed");
+                // An answer that arrived and was refused (oversized,
+                // malformed) is nonsense from the provider, not an outage.
+                if err.kind() == rescue_sso_hyper::ErrorKind::InvalidAnswer {
+                    SignInFailure::BadAnswer
+                } else {
+                    SignInFailure::Unavailable
+                }
             })?;
         let status = response.status();
         let json: Option<Map<String, Value>> = serde_json::from_slice(response.body()).ok();
