@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
 use crate::app::App;
-use crate::identity::{Identify, Peer, Refusal, User};
+use crate::identity::{Identify, Peer, Refusal, User, single_header};
 use crate::ops::audit::Line;
 use crate::pages;
 
@@ -115,23 +115,15 @@ pub(crate) enum Site {
 
 impl Site {
     pub(crate) fn of(headers: &HeaderMap, origin: &str) -> Site {
-        // A browser sends each once; two copies are someone's doing, and
-        // judging by either one would let the other through.
-        if headers.get_all("sec-fetch-site").iter().nth(1).is_some()
-            || headers
-                .get_all(axum::http::header::ORIGIN)
-                .iter()
-                .nth(1)
-                .is_some()
-        {
+        // Two copies of either are someone's doing, not a browser's.
+        let (Ok(fetch_site), Ok(sent_origin)) = (
+            single_header(headers, "sec-fetch-site"),
+            single_header(headers, axum::http::header::ORIGIN),
+        ) else {
             return Site::Foreign;
-        }
-        let fetch_site = headers
-            .get("sec-fetch-site")
-            .map(|v| v.to_str().unwrap_or("cross-site"));
-        let sent_origin = headers
-            .get(axum::http::header::ORIGIN)
-            .map(|v| v.to_str().unwrap_or("null"));
+        };
+        let fetch_site = fetch_site.map(|v| v.to_str().unwrap_or("cross-site"));
+        let sent_origin = sent_origin.map(|v| v.to_str().unwrap_or("null"));
         if let Some(sent) = sent_origin
             && !sent.eq_ignore_ascii_case(origin)
         {

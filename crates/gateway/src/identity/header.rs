@@ -4,7 +4,7 @@
 use axum::http::HeaderName;
 use axum::http::request::Parts;
 
-use super::{Identify, Peer, Refusal, User, user_name};
+use super::{Identify, Peer, Refusal, Repeated, User, single_header, user_name};
 use crate::config::TrustedProxies;
 
 /// The header names the user only when the TCP peer is a trusted proxy.
@@ -27,32 +27,31 @@ impl TrustedHeader {
 impl Identify for TrustedHeader {
     async fn identify(&self, parts: &Parts, peer: Option<Peer>) -> Result<User, Refusal> {
         let peer = peer.ok_or(Refusal::NoPeer)?;
-        let values: Vec<_> = parts.headers.get_all(&self.header).iter().collect();
         if !self.trusts(peer) {
             // With or without the header: a request that went around the
             // proxy. Logged by the caller, with the peer.
             return Err(Refusal::UntrustedPeer);
         }
-        let name = match values.as_slice() {
-            [] => return Err(Refusal::MissingHeader),
-            [one] => user_name(one.as_bytes()).ok_or(Refusal::BadHeader)?,
-            // Two proxies, or one that appends: which one is the user?
-            _ => return Err(Refusal::BadHeader),
+        // Two proxies, or one that appends: which one is the user?
+        let name = match single_header(&parts.headers, &self.header) {
+            Ok(None) => return Err(Refusal::MissingHeader),
+            Ok(Some(one)) => user_name(one.as_bytes()).ok_or(Refusal::BadHeader)?,
+            Err(Repeated) => return Err(Refusal::BadHeader),
         };
         let groups = match &self.groups_header {
             None => Vec::new(),
             // One line from the proxy, as for the user: a client's own copy
             // next to the proxy's would put the client in its groups.
-            Some(header) => match parts.headers.get_all(header).iter().collect::<Vec<_>>()[..] {
-                [] => Vec::new(),
-                [one] => std::str::from_utf8(one.as_bytes())
+            Some(header) => match single_header(&parts.headers, header) {
+                Ok(None) => Vec::new(),
+                Ok(Some(one)) => std::str::from_utf8(one.as_bytes())
                     .map_err(|_| Refusal::BadHeader)?
                     .split(',')
                     .map(str::trim)
                     .filter(|g| !g.is_empty())
                     .map(str::to_owned)
                     .collect(),
-                _ => return Err(Refusal::BadHeader),
+                Err(Repeated) => return Err(Refusal::BadHeader),
             },
         };
         Ok(User { name, groups })

@@ -10,7 +10,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderName, Request, Uri};
 use rescue_sso_hyper::proto::bytes::Bytes;
 
-use super::{Identify, Peer, Refusal, User, user_name};
+use super::{Identify, Peer, Refusal, Repeated, User, single_header, user_name};
 use crate::error::{ConfigError, Error};
 use crate::jwt::{self, Algorithm, KeySet};
 use rescue_sso_client_core::ErrorChain;
@@ -146,14 +146,13 @@ pub(crate) struct JwtAssertion {
 
 impl Identify for JwtAssertion {
     async fn identify(&self, parts: &Parts, _peer: Option<Peer>) -> Result<User, Refusal> {
-        let values: Vec<_> = parts.headers.get_all(&self.header).iter().collect();
-        let token = match values.as_slice() {
-            [] => return Err(Refusal::MissingAssertion),
-            [one] => one
+        let token = match single_header(&parts.headers, &self.header) {
+            Ok(None) => return Err(Refusal::MissingAssertion),
+            Ok(Some(one)) => one
                 .to_str()
                 .map_err(|_| Refusal::Assertion(jwt::JwtError::Malformed))?
                 .trim(),
-            _ => return Err(Refusal::Assertion(jwt::JwtError::Malformed)),
+            Err(Repeated) => return Err(Refusal::Assertion(jwt::JwtError::Malformed)),
         };
         let kid = jwt::kid_of(token);
         let keys = self

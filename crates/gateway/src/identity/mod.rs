@@ -14,8 +14,9 @@ use std::future::Future;
 use std::net::SocketAddr;
 
 use axum::extract::ConnectInfo;
-use axum::http::StatusCode;
+use axum::http::header::AsHeaderName;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 
 pub(crate) use demo::Demo;
 pub(crate) use header::TrustedHeader;
@@ -168,6 +169,24 @@ impl Identify for Source {
             Source::Oidc(mode) => mode.identify(parts, peer).await,
             Source::Demo(mode) => mode.identify(parts, peer).await,
         }
+    }
+}
+
+/// A header that came more than once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Repeated;
+
+/// The value of `name`, which must come at most once: a browser or a proxy
+/// sends it once, and judging by either of two copies (a proxy that
+/// appends, a client's own next to the proxy's) would let the other through.
+pub(crate) fn single_header(
+    headers: &HeaderMap,
+    name: impl AsHeaderName,
+) -> Result<Option<&HeaderValue>, Repeated> {
+    let mut values = headers.get_all(name).iter();
+    match (values.next(), values.next()) {
+        (first, None) => Ok(first),
+        (_, Some(_)) => Err(Repeated),
     }
 }
 
