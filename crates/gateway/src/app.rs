@@ -17,7 +17,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::config::{ConsoleChoice, Origin, Quota};
-use crate::extract::{RequestId, peer_text};
+use crate::extract::{PeerAddr, RequestId, peer_text};
 use crate::identity::{Peer, Source};
 use crate::ops::audit::{Audit, Line};
 use crate::ops::metrics::Metrics;
@@ -164,15 +164,14 @@ async fn request_id(mut request: Request, next: Next) -> Response {
 /// HTTP/2's framing bounds only their size), and the whole request's
 /// deadline, which a client that stalls its body would otherwise hold
 /// open. Each refusal is a page, a metric and an audit line.
-async fn guard(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
-    let id = request
-        .extensions()
-        .get::<RequestId>()
-        .map(|RequestId(id)| id.clone())
-        .unwrap_or_default();
-    let (parts, body) = request.into_parts();
-    let peer = Peer::of(&parts);
-    if parts.headers.len() > crate::server::MAX_REQUEST_HEADERS {
+async fn guard(
+    State(app): State<Arc<App>>,
+    RequestId(id): RequestId,
+    PeerAddr(peer): PeerAddr,
+    request: Request,
+    next: Next,
+) -> Response {
+    if request.headers().len() > crate::server::MAX_REQUEST_HEADERS {
         return refuse_request(
             &app,
             &id,
@@ -182,7 +181,6 @@ async fn guard(State(app): State<Arc<App>>, request: Request, next: Next) -> Res
             "Your browser sent more header fields than the gateway accepts.",
         );
     }
-    let request = Request::from_parts(parts, body);
     match tokio::time::timeout(app.request_timeout, next.run(request)).await {
         Ok(response) => response,
         Err(_) => refuse_request(

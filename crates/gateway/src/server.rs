@@ -184,8 +184,6 @@ impl Server {
             let http = Arc::clone(&http);
             let watcher = graceful.watcher();
             let tls = self.tls.clone();
-            // A client that connects and says nothing is let go, as one
-            // that is slow with its head (see the first_byte module).
             let first = self.header_read_timeout;
             tokio::spawn(async move {
                 match (io, tls) {
@@ -195,18 +193,10 @@ impl Server {
                         else {
                             return;
                         };
-                        let stream = FirstByte::new(stream, first);
-                        let conn = http
-                            .serve_connection(TokioIo::new(stream), service)
-                            .into_owned();
-                        let _ = watcher.watch(conn).await;
+                        serve(&http, stream, first, service, watcher).await;
                     }
-                    (Io::Tcp(tcp), None) => {
-                        serve(&http, FirstByte::new(tcp, first), service, watcher).await;
-                    }
-                    (Io::Unix(unix), _) => {
-                        serve(&http, FirstByte::new(unix, first), service, watcher).await;
-                    }
+                    (Io::Tcp(tcp), None) => serve(&http, tcp, first, service, watcher).await,
+                    (Io::Unix(unix), _) => serve(&http, unix, first, service, watcher).await,
                 }
             });
         }
@@ -246,9 +236,13 @@ async fn accept(listener: &Listener) -> std::io::Result<(Io, Peer)> {
     }
 }
 
+/// Serves one connection (after its TLS handshake, if any). A client that
+/// connects and says nothing is let go after `first`, as one that is slow
+/// with its head (see the first_byte module).
 async fn serve<S, T>(
     http: &Builder<TokioExecutor>,
     io: T,
+    first: Duration,
     service: S,
     watcher: hyper_util::server::graceful::Watcher,
 ) where
@@ -263,7 +257,7 @@ async fn serve<S, T>(
     S::Future: Send + 'static,
 {
     let conn = http
-        .serve_connection(TokioIo::new(io), service)
+        .serve_connection(TokioIo::new(FirstByte::new(io, first)), service)
         .into_owned();
     let _ = watcher.watch(conn).await;
 }
