@@ -67,7 +67,7 @@ pub(crate) fn prepare(args: &CallArgs) -> Result<(SsoId, CompanyId, Password, Ta
         .map_err(|e| usage("--endpoint", &e))?;
     if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 86_400.0) {
         return Err(Failure::usage(
-            "--timeout: must be a number of seconds above 0",
+            "--timeout: must be a number of seconds above 0 and at most 86400",
         ));
     }
     let ca_pem = match &args.ca_file {

@@ -297,6 +297,47 @@ fn no_option_takes_the_password_on_the_command_line() {
     }
 }
 
+/// README: `--timeout` is more than 0 and at most 86400 seconds.
+#[test]
+fn the_timeout_is_more_than_0_and_at_most_a_day() {
+    let env = env();
+    for bad in ["0", "-1", "86401", "nan", "inf"] {
+        let out = env
+            .ticket()
+            .arg(format!("--timeout={bad}"))
+            .output()
+            .expect("run");
+        let err = assert_fails(&out, 2);
+        assert!(err.contains("--timeout"), "{bad}: {err}");
+    }
+    for good in ["0.5", "86400"] {
+        let out = env
+            .ticket()
+            .args(["--timeout", good])
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(0), "{good}: {}", stderr(&out));
+    }
+}
+
+/// README: the emulator's `--ticket-ttl` defaults to 300 seconds.
+#[test]
+fn the_emulators_ticket_lifetime_defaults_to_300_seconds() {
+    let out = Command::cargo_bin("rescue-sso")
+        .expect("binary")
+        .args(["emulator", "--help"])
+        .output()
+        .expect("run");
+    let help = stdout(&out);
+    let line = help
+        .lines()
+        .skip_while(|l| !l.contains("--ticket-ttl"))
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(line.contains("[default: 300]"), "{help}");
+}
+
 #[test]
 fn usage_errors_are_2() {
     let env = env();

@@ -682,6 +682,13 @@ async fn an_http2_request_with_too_many_fields_is_431() {
         assert!(!body.is_empty(), "{fields} fields: no page");
     }
     assert_eq!(h.emulator.stats().requests, 0);
+    assert_eq!(
+        metric(
+            &h.metrics().await,
+            "rescue_sso_gateway_request_refusals_total{reason=\"too_many_fields\"}"
+        ),
+        1
+    );
 }
 
 /// A connection that holds a descriptor and says nothing is closed: one
