@@ -49,6 +49,7 @@ mod extract;
 mod first_byte;
 mod gateway;
 mod identity;
+mod idle;
 mod jwt;
 mod launch;
 mod oidc;

@@ -11,7 +11,6 @@ use axum::Extension;
 use axum::extract::ConnectInfo;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
-use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
@@ -25,6 +24,7 @@ use crate::error::Error;
 use crate::first_byte::FirstByte;
 use crate::gateway::Gateway;
 use crate::identity::Peer;
+use crate::idle::Activity;
 
 /// The largest request head accepted, HTTP/1.1 and HTTP/2 alike.
 pub const MAX_REQUEST_HEAD_BYTES: usize = 16 * 1024;
@@ -161,7 +161,11 @@ impl Server {
             .max_header_list_size(u32::try_from(MAX_REQUEST_HEAD_BYTES).unwrap_or(u32::MAX))
             .keep_alive_interval(Duration::from_secs(30));
         let http = Arc::new(http);
-        let graceful = GracefulShutdown::new();
+        // Each connection holds a clone of `open` and watches `stopping`: at
+        // shutdown each one is told to finish, and `closed` yields `None`
+        // once every connection has dropped its clone.
+        let (stopping, stop) = tokio::sync::watch::channel(false);
+        let (open, mut closed) = tokio::sync::mpsc::channel::<()>(1);
         let router = self.gateway.router();
         let key_refresh = self.gateway.spawn_key_refresh();
         let reload = spawn_reload_on_hangup(self.gateway.clone());
@@ -182,7 +186,10 @@ impl Server {
             let service =
                 TowerToHyperService::new(Extension(ConnectInfo(peer)).layer(router.clone()));
             let http = Arc::clone(&http);
-            let watcher = graceful.watcher();
+            let connection = Connection {
+                stop: stop.clone(),
+                _open: open.clone(),
+            };
             let tls = self.tls.clone();
             let first = self.header_read_timeout;
             tokio::spawn(async move {
@@ -193,10 +200,10 @@ impl Server {
                         else {
                             return;
                         };
-                        serve(&http, stream, first, service, watcher).await;
+                        serve(&http, stream, first, service, connection).await;
                     }
-                    (Io::Tcp(tcp), None) => serve(&http, tcp, first, service, watcher).await,
-                    (Io::Unix(unix), _) => serve(&http, unix, first, service, watcher).await,
+                    (Io::Tcp(tcp), None) => serve(&http, tcp, first, service, connection).await,
+                    (Io::Unix(unix), _) => serve(&http, unix, first, service, connection).await,
                 }
             });
         }
@@ -207,7 +214,9 @@ impl Server {
         if let Some(task) = reload {
             task.abort();
         }
-        if tokio::time::timeout(self.shutdown_grace, graceful.shutdown())
+        let _ = stopping.send(true);
+        drop(open);
+        if tokio::time::timeout(self.shutdown_grace, closed.recv())
             .await
             .is_err()
         {
@@ -236,15 +245,25 @@ async fn accept(listener: &Listener) -> std::io::Result<(Io, Peer)> {
     }
 }
 
+/// What a connection's task holds of the server's shutdown.
+struct Connection {
+    /// Becomes `true` when the server stops.
+    stop: tokio::sync::watch::Receiver<bool>,
+    /// Dropped when the connection's task ends.
+    _open: tokio::sync::mpsc::Sender<()>,
+}
+
 /// Serves one connection (after its TLS handshake, if any). A client that
 /// connects and says nothing is let go after `first`, as one that is slow
-/// with its head (see the first_byte module).
+/// with its head (see the first_byte module); so is one that has had no
+/// request in flight for as long, over either protocol (see the idle
+/// module). At shutdown the connection finishes what is in flight and ends.
 async fn serve<S, T>(
     http: &Builder<TokioExecutor>,
     io: T,
     first: Duration,
     service: S,
-    watcher: hyper_util::server::graceful::Watcher,
+    mut connection: Connection,
 ) where
     T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     S: hyper::service::Service<
@@ -256,10 +275,22 @@ async fn serve<S, T>(
         + 'static,
     S::Future: Send + 'static,
 {
+    let (mut activity, service) = Activity::new(service);
     let conn = http
         .serve_connection(TokioIo::new(FirstByte::new(io, first)), service)
         .into_owned();
-    let _ = watcher.watch(conn).await;
+    tokio::pin!(conn);
+    let stopping = async {
+        // An error means the server is gone: stop as well.
+        let _ = connection.stop.wait_for(|&stop| stop).await;
+    };
+    tokio::select! {
+        _ = conn.as_mut() => return,
+        () = activity.idle(first) => {}
+        () = stopping => {}
+    }
+    conn.as_mut().graceful_shutdown();
+    let _ = conn.await;
 }
 
 fn acceptor(files: &TlsFiles) -> Result<TlsAcceptor, Error> {

@@ -754,6 +754,53 @@ async fn silent_and_idle_connections_are_closed() {
     );
 }
 
+/// An HTTP/2 connection with no request in flight is closed within
+/// `server.header_read_timeout` of its last answer, like an HTTP/1.1 one,
+/// though it answers every PING: the connection's pings are no request.
+/// (hyper's HTTP/2 server has no idle deadline of its own: such a
+/// connection held its descriptor for as long as the client liked.)
+#[tokio::test]
+async fn an_idle_http2_connection_is_closed_though_it_answers_pings() {
+    use http_body_util::{BodyExt, Empty};
+    use hyper::body::Bytes;
+    use std::time::Duration;
+
+    let h = Harness::start_with(
+        common::emulator().await,
+        "10s",
+        &format!("{TRUSTED_HEADER}[server]\nheader_read_timeout = \"1s\"\n"),
+    )
+    .await;
+    let tcp = tokio::net::TcpStream::connect(h.url.trim_start_matches("http://"))
+        .await
+        .expect("connect");
+    let (mut sender, conn) =
+        hyper::client::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new())
+            .timer(hyper_util::rt::TokioTimer::new())
+            .keep_alive_interval(Duration::from_millis(100))
+            .keep_alive_while_idle(true)
+            .handshake(hyper_util::rt::TokioIo::new(tcp))
+            .await
+            .expect("h2c");
+    let conn = tokio::spawn(conn);
+    let response = sender
+        .send_request(
+            hyper::Request::get(format!("{}/healthz", h.url))
+                .body(Empty::<Bytes>::new())
+                .expect("request"),
+        )
+        .await
+        .expect("response");
+    assert_eq!(response.status(), StatusCode::OK);
+    response.into_body().collect().await.expect("body");
+    let answered = std::time::Instant::now();
+
+    let closed = tokio::time::timeout(Duration::from_secs(5), conn).await;
+    let idle = answered.elapsed();
+    assert!(closed.is_ok(), "still open {idle:?} after its last answer");
+    assert!(idle >= Duration::from_millis(900), "{idle:?}");
+}
+
 #[tokio::test]
 async fn a_unix_listener_trusts_its_peers_only_when_told() {
     use http_body_util::{BodyExt, Full};
