@@ -202,8 +202,9 @@ pub(crate) enum JwksError {
 
 impl KeySet {
     /// Parses a JWKS (RFC 7517), keeping the keys usable for `algorithm`:
-    /// its key type and curve, not marked for encryption, and without an
-    /// `alg` that names another algorithm. Other keys are skipped, not
+    /// its key type and curve, not marked for encryption (`use`), with
+    /// `verify` among its `key_ops` if it lists them, and without an `alg`
+    /// that names another algorithm. Other keys are skipped, not
     /// refused: a JWKS may hold keys for others.
     pub(crate) fn parse(json: &[u8], algorithm: Algorithm) -> Result<KeySet, JwksError> {
         let value: Value = serde_json::from_slice(json).map_err(|_| JwksError::NotAKeySet)?;
@@ -237,6 +238,14 @@ fn key(jwk: &Map<String, Value>, algorithm: Algorithm) -> Option<Key> {
     let text = |name: &str| jwk.get(name).and_then(Value::as_str);
     let bytes = |name: &str| text(name).and_then(|v| URL_SAFE_NO_PAD.decode(v).ok());
     if text("use").is_some_and(|u| u != "sig") {
+        return None;
+    }
+    // RFC 7517 §4.3: when listed, the operations must include `verify`.
+    if let Some(ops) = jwk.get("key_ops")
+        && !ops
+            .as_array()
+            .is_some_and(|ops| ops.iter().any(|op| op == "verify"))
+    {
         return None;
     }
     if text("alg").is_some_and(|a| a != algorithm.as_str()) {
@@ -301,12 +310,58 @@ pub(crate) struct Rules {
     pub(crate) leeway: Duration,
 }
 
-/// The `kid` a token's header names, if it is a well-formed token at all:
-/// what a caller needs to decide whether to refresh its keys first.
-pub(crate) fn kid_of(token: &str) -> Option<String> {
-    let (header, _) = token.split_once('.')?;
-    let header: Value = serde_json::from_slice(&decode_part(header)?).ok()?;
-    header.get("kid")?.as_str().map(str::to_owned)
+/// A token whose form, algorithm and claims satisfy the rules, its
+/// signature not checked yet: what decides whether a `kid` the keys do not
+/// hold is worth fetching them again for. Only [`Inspected::verify`] makes
+/// it a verified token.
+pub(crate) struct Inspected<'a> {
+    algorithm: Algorithm,
+    kid: Option<String>,
+    signed: &'a str,
+    signature: Vec<u8>,
+    claims: Claims,
+    all: Map<String, Value>,
+}
+
+/// Without the token: it is a bearer credential until it expires.
+impl fmt::Debug for Inspected<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Inspected")
+            .field("kid", &self.kid)
+            .field("claims", &self.claims)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Inspected<'_> {
+    /// The key id its header names.
+    pub(crate) fn kid(&self) -> Option<&str> {
+        self.kid.as_deref()
+    }
+
+    /// Checks the signature with the key its `kid` names (or, without one,
+    /// the only key there is): the verified claims, and every claim the
+    /// token holds, for checks beyond the rules (an ID token's `nonce`).
+    pub(crate) fn verify(self, keys: &KeySet) -> Result<(Claims, Map<String, Value>), JwtError> {
+        if keys.algorithm != self.algorithm {
+            return Err(JwtError::UnknownKey);
+        }
+        let key = match &self.kid {
+            Some(kid) => keys
+                .keys
+                .iter()
+                .find(|k| k.kid.as_deref() == Some(kid.as_str()))
+                .ok_or(JwtError::UnknownKey)?,
+            None => match keys.keys.as_slice() {
+                [only] => only,
+                _ => return Err(JwtError::UnknownKey),
+            },
+        };
+        if !key.material.verify(self.signed.as_bytes(), &self.signature) {
+            return Err(JwtError::Signature);
+        }
+        Ok((self.claims, self.all))
+    }
 }
 
 fn decode_part(part: &str) -> Option<Vec<u8>> {
@@ -314,7 +369,9 @@ fn decode_part(part: &str) -> Option<Vec<u8>> {
 }
 
 impl Rules {
-    /// Verifies `token` against `keys` at time `now`.
+    /// Verifies `token` against `keys` at time `now` (the gateway itself
+    /// inspects first, to decide on fetching keys, then verifies).
+    #[cfg(test)]
     pub(crate) fn verify(
         &self,
         token: &str,
@@ -326,12 +383,25 @@ impl Rules {
 
     /// As [`Rules::verify`], and every claim the token holds, for checks
     /// beyond these rules (an ID token's `nonce` and `azp`).
+    #[cfg(test)]
     pub(crate) fn verify_all(
         &self,
         token: &str,
         keys: &KeySet,
         now: SystemTime,
     ) -> Result<(Claims, Map<String, Value>), JwtError> {
+        self.inspect(token, now)?.verify(keys)
+    }
+
+    /// Everything but the signature: the token's form, its header (`alg`
+    /// exactly the pinned one, no `crit`, `kid` a string if present) and its
+    /// claims. Cheap, and needs no key: a token that fails here is refused
+    /// without looking at the keys, let alone fetching them.
+    pub(crate) fn inspect<'a>(
+        &self,
+        token: &'a str,
+        now: SystemTime,
+    ) -> Result<Inspected<'a>, JwtError> {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(JwtError::Malformed);
         }
@@ -352,33 +422,27 @@ impl Rules {
         if header.contains_key("crit") {
             return Err(JwtError::Algorithm);
         }
-        if keys.algorithm != self.algorithm {
-            return Err(JwtError::UnknownKey);
-        }
-        let key = match header.get("kid") {
-            Some(Value::String(kid)) => keys
-                .keys
-                .iter()
-                .find(|k| k.kid.as_deref() == Some(kid.as_str()))
-                .ok_or(JwtError::UnknownKey)?,
+        let kid = match header.get("kid") {
+            Some(Value::String(kid)) => Some(kid.clone()),
             Some(_) => return Err(JwtError::Malformed),
-            None => match keys.keys.as_slice() {
-                [only] => only,
-                _ => return Err(JwtError::UnknownKey),
-            },
+            None => None,
         };
-        let signature_bytes = decode_part(signature_b64).ok_or(JwtError::Malformed)?;
+        let signature = decode_part(signature_b64).ok_or(JwtError::Malformed)?;
         let signed = token
             .get(..header_b64.len() + 1 + payload_b64.len())
             .ok_or(JwtError::Malformed)?;
-        if !key.material.verify(signed.as_bytes(), &signature_bytes) {
-            return Err(JwtError::Signature);
-        }
         let payload = decode_part(payload_b64).ok_or(JwtError::Malformed)?;
-        let claims: Map<String, Value> =
+        let all: Map<String, Value> =
             serde_json::from_slice(&payload).map_err(|_| JwtError::Malformed)?;
-        let checked = self.check(&claims, now)?;
-        Ok((checked, claims))
+        let claims = self.check(&all, now)?;
+        Ok(Inspected {
+            algorithm: self.algorithm,
+            kid,
+            signed,
+            signature,
+            claims,
+            all,
+        })
     }
 
     fn check(&self, claims: &Map<String, Value>, now: SystemTime) -> Result<Claims, JwtError> {
@@ -638,7 +702,13 @@ pub(crate) mod tests {
         let one = KeySet::parse(&set(&[a.jwk()]), Algorithm::Es256).expect("keys");
         assert!(rules().verify(&no_kid, &one, now()).is_ok());
         assert!(rules().verify(&b.token(&claims()), &both, now()).is_ok());
-        assert_eq!(kid_of(&b.token(&claims())).as_deref(), Some("b"));
+        assert_eq!(
+            rules()
+                .inspect(&b.token(&claims()), now())
+                .expect("inspected")
+                .kid(),
+            Some("b")
+        );
     }
 
     #[test]
@@ -650,9 +720,28 @@ pub(crate) mod tests {
             k["use"] = json!("enc");
             k
         };
-        let keys = KeySet::parse(&set(&[es.jwk(), rsa, enc]), Algorithm::Es256).expect("keys");
-        assert_eq!(keys.len(), 1);
+        // RFC 7517 §4.3: `key_ops`, when present, must allow `verify`.
+        let ops = |kid: &str, ops: Value| {
+            let mut k = Signer::new(kid).jwk();
+            k["key_ops"] = ops;
+            k
+        };
+        let keys = KeySet::parse(
+            &set(&[
+                es.jwk(),
+                rsa,
+                enc,
+                ops("wrap", json!(["encrypt", "wrapKey"])),
+                ops("none", json!([])),
+                ops("odd", json!("verify")),
+                ops("both", json!(["sign", "verify"])),
+            ]),
+            Algorithm::Es256,
+        )
+        .expect("keys");
+        assert_eq!(keys.len(), 2);
         assert!(keys.has_kid("es"));
+        assert!(keys.has_kid("both"));
         assert_eq!(
             KeySet::parse(&set(&[es.jwk()]), Algorithm::Rs256).unwrap_err(),
             JwksError::NoUsableKey("RS256")

@@ -240,6 +240,49 @@ async fn a_key_the_proxy_rotates_in_is_picked_up_and_an_unknown_kid_is_refused()
     assert_eq!(h.emulator.stats().tickets_issued, 3);
 }
 
+/// Only a token the gateway would accept but for its unknown key may make
+/// it fetch the keys: a forged token, which anyone can send, used to spend
+/// the one refresh allowed per 10 s, and the key the proxy rotated in just
+/// then was refused for up to 10 s.
+#[tokio::test]
+async fn a_forged_token_cannot_hold_back_a_key_the_proxy_rotates_in() {
+    let old = Signer::es256("2026-01");
+    let jwks = Jwks::start(vec![old.jwk()]).await;
+    let h = Harness::start(&identity(&jwks)).await;
+    let fetched = jwks.hits();
+
+    let b64 = |v: &Value| URL_SAFE_NO_PAD.encode(v.to_string());
+    let mut expired = claims("mallory@corp.example");
+    expired["exp"] = json!(now() - 3600);
+    let mut elsewhere = claims("mallory@corp.example");
+    elsewhere["aud"] = json!("another.corp.example");
+    let forged = [
+        format!(
+            "{}.{}.",
+            b64(&json!({"alg": "none", "kid": "x1"})),
+            b64(&claims("mallory@corp.example"))
+        ),
+        format!(
+            "{}.{}.AAAA",
+            b64(&json!({"alg": "HS256", "kid": "x2"})),
+            b64(&claims("mallory@corp.example"))
+        ),
+        Signer::es256("x3").sign(&expired),
+        Signer::es256("x4").sign(&elsewhere),
+        "not a token".to_owned(),
+    ];
+    for token in &forged {
+        assert_eq!(launch(&h, token).await.status, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(jwks.hits(), fetched, "a forged token fetched the keys");
+
+    let new = Signer::es256("2026-02");
+    jwks.set(vec![new.jwk(), old.jwk()]);
+    let answer = launch(&h, &new.sign(&claims("alice@corp.example"))).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    assert_eq!(jwks.hits(), fetched + 1);
+}
+
 #[tokio::test]
 async fn a_gateway_whose_keys_cannot_be_had_does_not_start() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0")

@@ -154,16 +154,19 @@ impl Identify for JwtAssertion {
                 .trim(),
             Err(Repeated) => return Err(Refusal::Assertion(jwt::JwtError::Malformed)),
         };
-        let kid = jwt::kid_of(token);
+        // Only a token that would be accepted but for its key may make the
+        // keys be fetched again: one that anybody could forge must not
+        // spend the refresh a key the proxy rotates in needs.
+        let token = self
+            .rules
+            .inspect(token, SystemTime::now())
+            .map_err(Refusal::Assertion)?;
         let keys = self
             .keys
-            .keys_for(kid.as_deref())
+            .keys_for(token.kid())
             .await
             .ok_or(Refusal::NoKeys)?;
-        let claims = self
-            .rules
-            .verify(token, &keys, SystemTime::now())
-            .map_err(Refusal::Assertion)?;
+        let (claims, _) = token.verify(&keys).map_err(Refusal::Assertion)?;
         let name =
             user_name(claims.user.as_bytes()).ok_or(Refusal::Assertion(jwt::JwtError::NoUser))?;
         Ok(User {

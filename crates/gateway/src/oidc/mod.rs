@@ -646,12 +646,6 @@ impl OidcMode {
         nonce: &str,
         now: SystemTime,
     ) -> Result<User, SignInFailure> {
-        let kid = jwt::kid_of(token);
-        let keys = provider
-            .keys
-            .keys_for(kid.as_deref())
-            .await
-            .ok_or(SignInFailure::Unavailable)?;
         let rules = jwt::Rules {
             algorithm: self.settings.algorithm,
             issuer: provider.issuer.clone(),
@@ -660,9 +654,13 @@ impl OidcMode {
             groups_claim: self.settings.groups_claim.clone(),
             leeway: self.settings.leeway,
         };
-        let (claims, all) = rules
-            .verify_all(token, &keys, now)
-            .map_err(SignInFailure::Token)?;
+        let token = rules.inspect(token, now).map_err(SignInFailure::Token)?;
+        let keys = provider
+            .keys
+            .keys_for(token.kid())
+            .await
+            .ok_or(SignInFailure::Unavailable)?;
+        let (claims, all) = token.verify(&keys).map_err(SignInFailure::Token)?;
         // Only this client: an ID token that also names others is refused
         // (OpenID Connect Core §3.1.3.7, step 3).
         if let Some(Value::Array(list)) = all.get("aud")
