@@ -136,7 +136,17 @@ fn an_invalid_configuration_is_78_with_the_reason() {
 fn an_unusable_jwks_file_is_78_naming_the_key() {
     let dir = scratch("jwks-file");
     std::fs::write(dir.join("not-json"), "this is not a key set").expect("write");
-    for jwks in ["/nonexistent/jwks.json", "not-json"] {
+    std::fs::write(dir.join("no-key"), r#"{"keys": []}"#).expect("write");
+    // --check-config says so too: a pipeline that gates a deployment on it
+    // must not ship a gateway that will not start.
+    for (jwks, check) in [
+        ("/nonexistent/jwks.json", false),
+        ("not-json", false),
+        ("no-key", false),
+        ("/nonexistent/jwks.json", true),
+        ("not-json", true),
+        ("no-key", true),
+    ] {
         let file = dir.join("gateway.toml");
         std::fs::write(
             &file,
@@ -145,13 +155,16 @@ fn an_unusable_jwks_file_is_78_naming_the_key() {
             ),
         )
         .expect("write");
-        let out = gateway()
+        let mut command = gateway();
+        command
             .env("RESCUE_SSO_PASSWORD", PASSWORD)
             .arg("--config")
-            .arg(&file)
-            .output()
-            .expect("run");
-        assert_eq!(out.status.code(), Some(78), "{jwks}: {out:?}");
+            .arg(&file);
+        if check {
+            command.arg("--check-config");
+        }
+        let out = command.output().expect("run");
+        assert_eq!(out.status.code(), Some(78), "{jwks} {check}: {out:?}");
         let err = String::from_utf8(out.stderr).expect("utf-8");
         assert!(err.starts_with("error: identity.jwks_file: "), "{err}");
         assert_eq!(err.lines().count(), 1, "{err}");

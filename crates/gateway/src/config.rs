@@ -515,6 +515,47 @@ fn duration(key: &str, text: Option<&str>, default: &str) -> Result<Duration, Co
     Ok(value)
 }
 
+/// A duration from `least` to `most`, both included (zero allowed if
+/// `least` is zero).
+fn duration_within(
+    key: &str,
+    text: Option<&str>,
+    default: &str,
+    least: Duration,
+    most: Duration,
+) -> Result<Duration, ConfigError> {
+    let text = text.unwrap_or(default);
+    let value = humantime::parse_duration(text).map_err(|_| {
+        invalid(
+            key,
+            format!("{text:?} is not a duration such as \"10s\" or \"5m\""),
+        )
+    })?;
+    if value < least || value > most {
+        return Err(invalid(
+            key,
+            format!(
+                "must be from {} to {}",
+                humantime::format_duration(least),
+                humantime::format_duration(most)
+            ),
+        ));
+    }
+    Ok(value)
+}
+
+/// The clock skew allowed on a token's `exp` and `nbf`: a skew, not a
+/// lifetime, so at most five minutes.
+fn leeway(text: Option<&str>) -> Result<Duration, ConfigError> {
+    duration_within(
+        "identity.leeway",
+        text,
+        defaults::LEEWAY,
+        Duration::ZERO,
+        Duration::from_secs(5 * 60),
+    )
+}
+
 fn header_name(key: &str, text: &str) -> Result<HeaderName, ConfigError> {
     HeaderName::from_bytes(text.as_bytes())
         .map_err(|_| invalid(key, format!("{text:?} is not a header name")))
@@ -853,12 +894,22 @@ fn identity(
                             "must be https (http only for a loopback address)",
                         ));
                     }
+                    if uri.authority().is_some_and(|a| a.as_str().contains('@')) {
+                        return Err(invalid(
+                            "identity.jwks_url",
+                            "must not hold a user name or password (they would not be sent)",
+                        ));
+                    }
                     Jwks::Url {
                         url: uri,
-                        refresh: duration(
+                        // No shorter than the least interval between the
+                        // refreshes an unknown kid causes; at least daily.
+                        refresh: duration_within(
                             "identity.jwks_refresh",
                             raw.jwks_refresh.as_deref(),
                             defaults::JWKS_REFRESH,
+                            crate::identity::jwt::MIN_REFRESH_INTERVAL,
+                            Duration::from_secs(24 * 60 * 60),
                         )?,
                     }
                 }
@@ -891,6 +942,19 @@ fn identity(
                     ));
                 }
             };
+            // A key file is read now, as the password is, so that
+            // --check-config fails on it as serving would.
+            if let Jwks::File(path) = &jwks {
+                let unusable = |reason: String| {
+                    invalid(
+                        "identity.jwks_file",
+                        format!("{}: {reason}", path.display()),
+                    )
+                };
+                let bytes = std::fs::read(path).map_err(|e| unusable(e.to_string()))?;
+                crate::jwt::KeySet::parse(&bytes, algorithm)
+                    .map_err(|e| unusable(e.to_string()))?;
+            }
             let required = |key: &str, value: Option<String>| {
                 value
                     .filter(|v| !v.is_empty())
@@ -904,7 +968,7 @@ fn identity(
                 audience: required("audience", raw.audience)?,
                 user_claim: raw.claim.unwrap_or_else(|| defaults::CLAIM.to_owned()),
                 groups_claim: raw.groups_claim,
-                leeway: duration("identity.leeway", raw.leeway.as_deref(), defaults::LEEWAY)?,
+                leeway: leeway(raw.leeway.as_deref())?,
             })
         }
         "oidc" => oidc(raw, resolve, env).map(|o| Identity::Oidc(Box::new(o))),
@@ -1120,7 +1184,7 @@ fn oidc(
         algorithm,
         user_claim: raw.claim.unwrap_or_else(|| defaults::OIDC_CLAIM.to_owned()),
         groups_claim: raw.groups_claim,
-        leeway: duration("identity.leeway", raw.leeway.as_deref(), defaults::LEEWAY)?,
+        leeway: leeway(raw.leeway.as_deref())?,
         cookie_key,
         cookie_key_file,
         session_lifetime,
@@ -1632,6 +1696,32 @@ mod tests {
                 "mode = \"jwt-assertion\"\ntrusted_proxies = [\"127.0.0.1\"]\n",
                 "only for mode = \"trusted-header\"",
             ),
+            // A skew, not a lifetime: a token that expired days ago is not
+            // to be let in by a typo.
+            (
+                "audience = \"aud-tag\"\n",
+                "audience = \"aud-tag\"\nleeway = \"100000d\"\n",
+                "identity.leeway: must be from 0s to 5m",
+            ),
+            // The proxy's key server is not to be fetched in a loop.
+            (
+                "audience = \"aud-tag\"\n",
+                "audience = \"aud-tag\"\njwks_refresh = \"1ms\"\n",
+                "identity.jwks_refresh: must be from 10s to 1day",
+            ),
+            // Credentials in the URL would never be sent, and would show.
+            (
+                "https://team.cloudflareaccess.com/cdn-cgi",
+                "https://user:secret@team.cloudflareaccess.com/cdn-cgi",
+                "identity.jwks_url: must not hold a user name or password",
+            ),
+            // A key file is read as the configuration is, so --check-config
+            // fails on it as serving would.
+            (
+                "jwks_url = \"https://team.cloudflareaccess.com/cdn-cgi/access/certs\"",
+                "jwks_file = \"keys.json\"",
+                "identity.jwks_file: /nonexistent/keys.json: ",
+            ),
         ] {
             let text = jwt.replace(from, to);
             assert!(
@@ -1639,6 +1729,17 @@ mod tests {
                 "{from} -> {to}: {}",
                 error(&text)
             );
+        }
+        for fine in [
+            "leeway = \"0s\"",
+            "leeway = \"5m\"",
+            "jwks_refresh = \"10s\"",
+        ] {
+            let text = jwt.replace(
+                "audience = \"aud-tag\"\n",
+                &format!("audience = \"aud-tag\"\n{fine}\n"),
+            );
+            assert!(parse(&text).is_ok(), "{fine}: {}", error(&text));
         }
         assert!(
             error(&MINIMAL.replace("[identity]\n", "[identity]\nissuer = \"x\"\n"))

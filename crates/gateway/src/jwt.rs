@@ -639,8 +639,15 @@ pub(crate) mod tests {
             let tag = ring::hmac::sign(&key, input.as_bytes());
             format!("{input}.{}", URL_SAFE_NO_PAD.encode(tag.as_ref()))
         };
-        let mut tampered = signer.token(&claims());
-        tampered.replace_range(tampered.len() - 2.., "AA");
+        // One bit of the signature flipped (rewriting its last characters
+        // left it unchanged one time in 256: ECDSA signatures are random).
+        let tampered = {
+            let token = signer.token(&claims());
+            let (signed, signature) = token.rsplit_once('.').expect("three parts");
+            let mut signature = URL_SAFE_NO_PAD.decode(signature).expect("base64url");
+            signature[10] ^= 1;
+            format!("{signed}.{}", URL_SAFE_NO_PAD.encode(&signature))
+        };
         let unknown_kid = signer.sign(&json!({"alg": "ES256", "kid": "k2"}), &claims());
         let cases = [
             (other.token(&claims()), JwtError::Signature),

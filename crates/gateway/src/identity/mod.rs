@@ -190,14 +190,60 @@ pub(crate) fn single_header(
     }
 }
 
-/// A user name as a proxy or a token gives it: text, not empty, no control
-/// characters, no comma (HTTP joins a repeated header with one, so `a, b` is
-/// two names), at most 256 bytes, trimmed.
+/// A user name as a proxy or a token gives it: text, not empty, no comma
+/// (HTTP joins a repeated header with one, so `a, b` is two names), at most
+/// 256 bytes, trimmed; one line that reads as it is stored: no control
+/// characters, no Unicode line or paragraph separator (U+2028, U+2029: a
+/// line break to many log readers), no bidirectional override or isolate
+/// (U+202A to U+202E, U+2066 to U+2069: text shown in another order than
+/// it is).
 pub(crate) fn user_name(raw: &[u8]) -> Option<String> {
     let text = std::str::from_utf8(raw).ok()?.trim();
+    let unsafe_char = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
     (!text.is_empty()
         && text.len() <= crate::technicians::MAX_USER_BYTES
         && !text.contains(',')
-        && !text.chars().any(char::is_control))
+        && !text.chars().any(unsafe_char))
     .then(|| text.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::user_name;
+
+    #[test]
+    fn a_user_name_is_one_line_that_reads_as_it_is_stored() {
+        assert_eq!(
+            user_name(b" alice@corp.example ").as_deref(),
+            Some("alice@corp.example")
+        );
+        assert_eq!(
+            user_name("Zoë Ødegård".as_bytes()).as_deref(),
+            Some("Zoë Ødegård")
+        );
+        assert_eq!(
+            user_name("a".repeat(256).as_bytes()).map(|n| n.len()),
+            Some(256)
+        );
+        for bad in [
+            "",
+            " ",
+            "a,b",
+            "a\nb",
+            "a\u{7f}b",
+            "a\u{85}b",
+            "a\u{2028}b",
+            "a\u{2029}b",
+            "a\u{202e}b",
+            "a\u{2066}b",
+            "a\u{2069}b",
+        ] {
+            assert_eq!(user_name(bad.as_bytes()), None, "{bad:?}");
+        }
+        assert_eq!(user_name(&[b'a', 0xff]), None);
+        assert_eq!(user_name("a".repeat(257).as_bytes()), None);
+    }
 }
