@@ -294,7 +294,7 @@ impl Gateway {
             loop {
                 ticks.tick().await;
                 if let Err(err) = keys.refresh().await {
-                    tracing::warn!(error = %err, "refreshing the jwt keys failed; keeping the old ones");
+                    tracing::warn!(error = %rescue_sso_client_core::ErrorChain(&*err), "refreshing the jwt keys failed; keeping the old ones");
                 }
             }
         }))

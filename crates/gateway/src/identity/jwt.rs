@@ -130,7 +130,7 @@ impl KeyStore {
             due
         };
         if due && let Err(err) = self.refresh().await {
-            tracing::warn!(error = %err, "refreshing the jwt keys failed; keeping the old ones");
+            tracing::warn!(error = %ErrorChain(&*err), "refreshing the jwt keys failed; keeping the old ones");
         }
         self.current().or(current)
     }

@@ -323,7 +323,7 @@ impl OidcMode {
                 Ok(provider)
             }
             Err(err) => {
-                tracing::warn!(issuer = %self.settings.issuer, error = %err, "openid provider discovery failed; will retry");
+                tracing::warn!(issuer = %self.settings.issuer, error = %rescue_sso_client_core::ErrorChain(&*err), "openid provider discovery failed; will retry");
                 Err(err)
             }
         }
