@@ -718,6 +718,23 @@ pub(crate) mod tests {
         );
     }
 
+    /// docs/gateway.md: a key id published twice uses the first key under it.
+    #[test]
+    fn a_kid_published_twice_names_its_first_key() {
+        let (first, second) = (Signer::new("k"), Signer::new("k"));
+        let keys =
+            KeySet::parse(&set(&[first.jwk(), second.jwk()]), Algorithm::Es256).expect("keys");
+        assert!(
+            rules()
+                .verify(&first.token(&claims()), &keys, now())
+                .is_ok()
+        );
+        assert_eq!(
+            rules().verify(&second.token(&claims()), &keys, now()),
+            Err(JwtError::Signature)
+        );
+    }
+
     #[test]
     fn key_sets_keep_only_keys_for_the_algorithm() {
         let es = Signer::new("es");
