@@ -502,17 +502,20 @@ fn invalid(key: &str, reason: impl Into<String>) -> ConfigError {
 }
 
 fn duration(key: &str, text: Option<&str>, default: &str) -> Result<Duration, ConfigError> {
-    let text = text.unwrap_or(default);
-    let value = humantime::parse_duration(text).map_err(|_| {
-        invalid(
-            key,
-            format!("{text:?} is not a duration such as \"10s\" or \"5m\""),
-        )
-    })?;
+    let value = parse_duration(key, text.unwrap_or(default))?;
     if value.is_zero() {
         return Err(invalid(key, "must be longer than zero"));
     }
     Ok(value)
+}
+
+fn parse_duration(key: &str, text: &str) -> Result<Duration, ConfigError> {
+    humantime::parse_duration(text).map_err(|_| {
+        invalid(
+            key,
+            format!("{text:?} is not a duration such as \"10s\" or \"5m\""),
+        )
+    })
 }
 
 /// A duration from `least` to `most`, both included (zero allowed if
@@ -524,13 +527,7 @@ fn duration_within(
     least: Duration,
     most: Duration,
 ) -> Result<Duration, ConfigError> {
-    let text = text.unwrap_or(default);
-    let value = humantime::parse_duration(text).map_err(|_| {
-        invalid(
-            key,
-            format!("{text:?} is not a duration such as \"10s\" or \"5m\""),
-        )
-    })?;
+    let value = parse_duration(key, text.unwrap_or(default))?;
     if value < least || value > most {
         return Err(invalid(
             key,
