@@ -33,14 +33,21 @@ impl FromSettings for Client {
         let authority: Authority = format!("{}:{port}", settings.endpoint.host())
             .parse()
             .map_err(|_| Error::Protocol(rescue_sso_proto::Error::Encode))?;
-        let proxy = proxies.proxy_for(&host, port).cloned();
+        // Plain http goes to this machine only: never through a proxy (which
+        // would read the password, and whose loopback is not ours), and only
+        // to addresses that are loopback, whatever the name resolves to.
+        let (proxy, resolver) = if tls.is_some() {
+            (proxies.proxy_for(&host, port).cloned(), settings.resolver)
+        } else {
+            (None, settings.resolver.loopback_only())
+        };
         let target = Target {
             host,
             port,
             authority,
             tls,
             proxy,
-            resolver: settings.resolver,
+            resolver,
         };
         Ok(Client {
             inner: Arc::new(Inner {

@@ -96,6 +96,9 @@ fn resolve(
     deadline: ConnectDeadline,
 ) -> Result<Vec<SocketAddr>, Error> {
     if let Ok(ip) = host.parse::<IpAddr>() {
+        if resolver.is_loopback_only() && !rescue_sso_client_core::is_loopback(ip) {
+            return Err(Error::Connect(rescue_sso_client_core::not_loopback()));
+        }
         return Ok(vec![SocketAddr::new(ip, port)]);
     }
     let (tx, rx) = mpsc::sync_channel(1);

@@ -41,7 +41,27 @@ struct Outcome {
     took: Duration,
 }
 
+/// Resolves every name to one address: as a hosts file, or a DNS answer,
+/// that points `localhost` somewhere else would.
+#[derive(Clone, Copy)]
+struct ResolveTo(std::net::IpAddr);
+
+impl rescue_sso_hyper::Resolve for ResolveTo {
+    fn resolve(&self, _: &str, port: u16) -> std::io::Result<Vec<std::net::SocketAddr>> {
+        Ok(vec![std::net::SocketAddr::new(self.0, port)])
+    }
+}
+
 fn blocking_call(base_url: &str, ca: Option<&str>, proxy: Option<&str>) -> Outcome {
+    blocking_call_resolving(base_url, ca, proxy, None)
+}
+
+fn blocking_call_resolving(
+    base_url: &str,
+    ca: Option<&str>,
+    proxy: Option<&str>,
+    resolve_to: Option<ResolveTo>,
+) -> Outcome {
     let mut builder = rescue_sso_blocking::Client::builder()
         .endpoint(endpoint(base_url))
         .roots(rescue_sso_blocking::Roots::ExtraOnly)
@@ -55,6 +75,9 @@ fn blocking_call(base_url: &str, ca: Option<&str>, proxy: Option<&str>) -> Outco
             .with_proxy(rescue_sso_blocking::Proxy::parse(url).expect("proxy")),
         None => rescue_sso_blocking::ProxySettings::none(),
     });
+    if let Some(resolver) = resolve_to {
+        builder = builder.resolver(resolver);
+    }
     let client = builder.build().expect("client");
     let started = Instant::now();
     let result = client.dtc_login_ticket(&op());
@@ -74,6 +97,15 @@ fn blocking_call(base_url: &str, ca: Option<&str>, proxy: Option<&str>) -> Outco
 }
 
 fn hyper_call(base_url: &str, ca: Option<&str>, proxy: Option<&str>) -> Outcome {
+    hyper_call_resolving(base_url, ca, proxy, None)
+}
+
+fn hyper_call_resolving(
+    base_url: &str,
+    ca: Option<&str>,
+    proxy: Option<&str>,
+    resolve_to: Option<ResolveTo>,
+) -> Outcome {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -92,6 +124,9 @@ fn hyper_call(base_url: &str, ca: Option<&str>, proxy: Option<&str>) -> Outcome 
                 .with_proxy(rescue_sso_hyper::Proxy::parse(url).expect("proxy")),
             None => rescue_sso_hyper::ProxySettings::none(),
         });
+        if let Some(resolver) = resolve_to {
+            builder = builder.resolver(resolver);
+        }
         let client = builder.build().expect("client");
         let started = Instant::now();
         let result = client.dtc_login_ticket(&op()).await;
@@ -350,4 +385,59 @@ fn a_proxy_is_read_by_one_rule_in_both() {
         assert_eq!(hyper.kind, Some(want), "{answer:?}: hyper {hyper:?}");
     }
     assert_eq!(target.connections(), 0, "no tunnel reached the server");
+}
+
+/// Plain http goes to this machine only. A proxy in the environment is not
+/// used for it: the proxy would read the password in clear, and its
+/// `127.0.0.1` is not ours. (Both adapters used to tunnel a loopback
+/// emulator's call, password and all, through `HTTPS_PROXY`.)
+#[test]
+fn plain_http_never_goes_through_a_proxy_in_both() {
+    let target = ScriptedServer::start_plain_background(Script::new(
+        response(
+            &format!("HTTP/1.1 200 OK\r\nContent-Length: {}", ANSWER.len()),
+            ANSWER,
+        ),
+        After::Close,
+    ))
+    .expect("server");
+    let p = proxy("HTTP/1.1 200 Connection established\r\n\r\n", After::Close);
+    let via = format!("http://{}", p.local_addr());
+    let url = format!("http://{}", target.local_addr());
+    for outcome in [
+        blocking_call(&url, None, Some(&via)),
+        hyper_call(&url, None, Some(&via)),
+    ] {
+        assert_eq!(outcome.kind, None, "{outcome:?}");
+    }
+    assert_eq!(p.connections(), 0, "the proxy was asked");
+    assert_eq!(target.connections(), 2);
+}
+
+/// Plain http goes to loopback addresses only, whatever the name resolves
+/// to: `http://localhost` that a hosts file or a DNS answer points
+/// elsewhere gets no connection, let alone the password. (`0.0.0.0` stands
+/// for "elsewhere" here: it is not a loopback address, yet Linux connects
+/// it to this machine, so the server below sees whatever would have left.)
+#[test]
+fn plain_http_to_a_name_off_loopback_connects_nowhere_in_both() {
+    let trap = ScriptedServer::start_plain_background(Script::new(String::new(), After::Close))
+        .expect("server");
+    let port = trap.local_addr().port();
+    let url = format!("http://localhost:{port}");
+    let elsewhere = Some(ResolveTo(std::net::Ipv4Addr::UNSPECIFIED.into()));
+    for outcome in [
+        blocking_call_resolving(&url, None, None, elsewhere),
+        hyper_call_resolving(&url, None, None, elsewhere),
+    ] {
+        assert_eq!(outcome.kind, Some(ErrorKind::Connect), "{outcome:?}");
+        assert!(outcome.took < TIMEOUT, "{outcome:?}");
+    }
+    assert_eq!(trap.connections(), 0, "a connection left loopback");
+
+    // The same name resolved to loopback is the emulator it stands for.
+    let loopback = Some(ResolveTo(std::net::Ipv4Addr::LOCALHOST.into()));
+    let outcome = blocking_call_resolving(&url, None, None, loopback);
+    assert_eq!(outcome.kind, Some(ErrorKind::Closed), "{outcome:?}");
+    assert_eq!(trap.connections(), 1);
 }

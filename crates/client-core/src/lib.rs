@@ -56,7 +56,9 @@ pub use builder::{DEFAULT_MAX_IDLE_PER_HOST, DEFAULT_POOL_IDLE_TIMEOUT, FromSett
 pub use error::{BoxError, ConfigError};
 pub use kind::ErrorKind;
 pub use proxy::{Proxy, ProxySettings};
-pub use resolve::{MAX_LOOKUPS_IN_FLIGHT, Resolve, Resolver, SystemResolver};
+pub use resolve::{
+    MAX_LOOKUPS_IN_FLIGHT, Resolve, Resolver, SystemResolver, is_loopback, not_loopback,
+};
 /// What [`client_builder!`] names; not part of the public API.
 #[doc(hidden)]
 pub mod __private {

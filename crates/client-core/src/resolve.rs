@@ -10,7 +10,7 @@
 
 use std::fmt;
 use std::io;
-use std::net::{SocketAddr, ToSocketAddrs};
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -46,6 +46,23 @@ impl Resolve for SystemResolver {
 pub struct Resolver {
     resolve: Arc<dyn Resolve>,
     in_flight: Arc<AtomicUsize>,
+    loopback_only: bool,
+}
+
+/// Whether `ip` is this machine's loopback (`127.0.0.0/8`, `::1`, or an
+/// IPv4 loopback address mapped into IPv6). `0.0.0.0` is not, though Linux
+/// connects it locally: it names no interface, and a name that resolves to
+/// it is not a loopback emulator.
+pub fn is_loopback(ip: IpAddr) -> bool {
+    ip.to_canonical().is_loopback()
+}
+
+/// The error for a plain-http destination outside this machine.
+pub fn not_loopback() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::PermissionDenied,
+        "plain http goes to this machine only, and the name resolved to an address that is not loopback",
+    )
 }
 
 impl Resolver {
@@ -59,7 +76,25 @@ impl Resolver {
         Resolver {
             resolve: Arc::new(resolve),
             in_flight: Arc::new(AtomicUsize::new(0)),
+            loopback_only: false,
         }
+    }
+
+    /// This resolver, for plain-http destinations: a name resolves only if
+    /// every address it has is loopback ([`is_loopback`]); otherwise the
+    /// lookup fails with [`not_loopback`], before anything connects. A
+    /// `localhost` that a hosts file or a DNS answer points elsewhere then
+    /// cannot carry the password off the machine in clear.
+    pub fn loopback_only(&self) -> Resolver {
+        Resolver {
+            loopback_only: true,
+            ..self.clone()
+        }
+    }
+
+    /// Whether this resolver only lets loopback addresses through.
+    pub fn is_loopback_only(&self) -> bool {
+        self.loopback_only
     }
 
     /// Starts looking up `host:port` on a thread of its own and hands the
@@ -79,11 +114,17 @@ impl Resolver {
         }
         let resolve = Arc::clone(&self.resolve);
         let in_flight = Arc::clone(&self.in_flight);
+        let loopback_only = self.loopback_only;
         let host = host.to_owned();
         let spawned = std::thread::Builder::new()
             .name("rescue-sso-resolve".to_owned())
             .spawn(move || {
-                let result = resolve.resolve(&host, port);
+                let result = resolve.resolve(&host, port).and_then(|addrs| {
+                    if loopback_only && !addrs.iter().all(|a| is_loopback(a.ip())) {
+                        return Err(not_loopback());
+                    }
+                    Ok(addrs)
+                });
                 in_flight.fetch_sub(1, Ordering::AcqRel);
                 done(result);
             });
@@ -107,6 +148,7 @@ impl fmt::Debug for Resolver {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Resolver")
             .field("in_flight", &self.in_flight.load(Ordering::Relaxed))
+            .field("loopback_only", &self.loopback_only)
             .finish_non_exhaustive()
     }
 }
@@ -126,6 +168,57 @@ mod tests {
             let guard = self.lock().map_err(|_| io::Error::other("poisoned"))?;
             let _ = guard.0.recv();
             Err(io::Error::other("never"))
+        }
+    }
+
+    /// Resolves every name to the addresses it was made with.
+    struct Fixed(Vec<SocketAddr>);
+
+    impl Resolve for Fixed {
+        fn resolve(&self, _: &str, _: u16) -> io::Result<Vec<SocketAddr>> {
+            Ok(self.0.clone())
+        }
+    }
+
+    fn lookup(resolver: &Resolver) -> io::Result<Vec<SocketAddr>> {
+        let (tx, rx) = mpsc::channel();
+        resolver
+            .spawn("localhost", 80, move |r| {
+                let _ = tx.send(r);
+            })
+            .expect("spawn");
+        rx.recv_timeout(Duration::from_secs(5)).expect("answer")
+    }
+
+    #[test]
+    fn a_loopback_only_resolver_lets_no_other_address_through() {
+        let addr = |text: &str| text.parse::<SocketAddr>().expect("address");
+        let local = vec![
+            addr("127.0.0.1:80"),
+            addr("[::1]:80"),
+            addr("127.8.9.10:80"),
+        ];
+        let mapped = vec![addr("[::ffff:127.0.0.1]:80")];
+        assert_eq!(
+            lookup(&Resolver::new(Fixed(local.clone())).loopback_only()).ok(),
+            Some(local)
+        );
+        assert_eq!(
+            lookup(&Resolver::new(Fixed(mapped.clone())).loopback_only()).ok(),
+            Some(mapped)
+        );
+        for elsewhere in [
+            vec![addr("192.0.2.2:80")],
+            vec![addr("127.0.0.1:80"), addr("192.0.2.2:80")],
+            vec![addr("0.0.0.0:80")],
+            vec![addr("[::]:80")],
+            vec![addr("[::ffff:192.0.2.2]:80")],
+        ] {
+            let err = lookup(&Resolver::new(Fixed(elsewhere.clone())).loopback_only())
+                .expect_err("refused");
+            assert_eq!(err.kind(), io::ErrorKind::PermissionDenied, "{elsewhere:?}");
+            // Without the restriction, the same answer goes through.
+            assert!(lookup(&Resolver::new(Fixed(elsewhere))).is_ok());
         }
     }
 

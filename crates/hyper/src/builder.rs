@@ -30,21 +30,30 @@ const TCP_KEEPALIVE_TIME: std::time::Duration = std::time::Duration::from_secs(3
 const TCP_KEEPALIVE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(10);
 const TCP_KEEPALIVE_RETRIES: u32 = 3;
 
+/// The TCP part of the connector, resolving names with `resolver`.
+fn tcp_connector(resolver: rescue_sso_client_core::Resolver) -> HttpConnector<Resolve> {
+    let mut tcp = HttpConnector::new_with_resolver(Resolve(resolver));
+    // The connector's own deadline covers resolution, TCP, the tunnel
+    // and TLS together.
+    tcp.set_connect_timeout(None);
+    tcp.set_nodelay(true);
+    tcp.set_keepalive(Some(TCP_KEEPALIVE_TIME));
+    tcp.set_keepalive_interval(Some(TCP_KEEPALIVE_INTERVAL));
+    tcp.set_keepalive_retries(Some(TCP_KEEPALIVE_RETRIES));
+    // Our connector decides the scheme; the TCP part must take both.
+    tcp.enforce_http(false);
+    tcp
+}
+
 impl FromSettings for Client {
     type Error = Error;
 
     fn from_settings(settings: Settings) -> Result<Client, Error> {
         let proxies = settings.proxies()?;
-        let mut tcp = HttpConnector::new_with_resolver(Resolve(settings.resolver.clone()));
-        // The connector's own deadline covers resolution, TCP, the tunnel
-        // and TLS together.
-        tcp.set_connect_timeout(None);
-        tcp.set_nodelay(true);
-        tcp.set_keepalive(Some(TCP_KEEPALIVE_TIME));
-        tcp.set_keepalive_interval(Some(TCP_KEEPALIVE_INTERVAL));
-        tcp.set_keepalive_retries(Some(TCP_KEEPALIVE_RETRIES));
-        // Our connector decides the scheme; the TCP part must take both.
-        tcp.enforce_http(false);
+        let tcp = tcp_connector(settings.resolver.clone());
+        // Plain http goes to this machine only: names resolve to loopback
+        // addresses or not at all (see `Connector::open_stream`).
+        let plain_tcp = tcp_connector(settings.resolver.loopback_only());
         let tls = match settings.tls.client_config(&[b"h2", b"http/1.1"]) {
             Ok(config) => Some(TlsConnector::from(config)),
             Err(err) if settings.endpoint.is_https() => return Err(err.into()),
@@ -54,6 +63,7 @@ impl FromSettings for Client {
         };
         let connector = Connector {
             tcp,
+            plain_tcp,
             proxies: Arc::new(proxies),
             tls,
             timeout: settings.connect_timeout,

@@ -7,7 +7,7 @@
 
 use std::future::Future;
 use std::io;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -72,6 +72,9 @@ impl Service<Name> for Resolve {
 #[derive(Clone)]
 pub(crate) struct Connector {
     pub(crate) tcp: HttpConnector<Resolve>,
+    /// For plain-http destinations: its names resolve to loopback
+    /// addresses only.
+    pub(crate) plain_tcp: HttpConnector<Resolve>,
     pub(crate) proxies: Arc<ProxySettings>,
     /// `None` when the endpoint is a plain-http loopback emulator.
     pub(crate) tls: Option<TlsConnector>,
@@ -132,6 +135,19 @@ impl Connector {
             .trim_end_matches(']')
             .to_owned();
         let port = dst.port_u16().unwrap_or(if https { 443 } else { 80 });
+        // Plain http goes to this machine only: never through a proxy (which
+        // would read the password, and whose loopback is not ours), and only
+        // to loopback addresses, whatever a name resolves to.
+        if !https {
+            if bare_host
+                .parse::<IpAddr>()
+                .is_ok_and(|ip| !rescue_sso_client_core::is_loopback(ip))
+            {
+                return Err(Box::new(rescue_sso_client_core::not_loopback()));
+            }
+            let tcp = self.plain_tcp.call(dst).await?.into_inner();
+            return Ok(Stream::Plain(tcp));
+        }
         let tcp = match self.proxies.proxy_for(&bare_host, port).cloned() {
             None => self.tcp.call(dst.clone()).await?.into_inner(),
             Some(proxy) => {
@@ -143,18 +159,13 @@ impl Connector {
                 tcp
             }
         };
-        let stream = if https {
-            let tls = self
-                .tls
-                .as_ref()
-                .ok_or("no tls configuration for an https destination")?;
-            let name = ServerName::try_from(bare_host)?;
-            let stream = tls.connect(name, tcp).await.map_err(handshake_error)?;
-            Stream::Tls(Box::new(stream))
-        } else {
-            Stream::Plain(tcp)
-        };
-        Ok(stream)
+        let tls = self
+            .tls
+            .as_ref()
+            .ok_or("no tls configuration for an https destination")?;
+        let name = ServerName::try_from(bare_host)?;
+        let stream = tls.connect(name, tcp).await.map_err(handshake_error)?;
+        Ok(Stream::Tls(Box::new(stream)))
     }
 }
 
