@@ -157,7 +157,11 @@ impl Operation for RequestAuthCodeSso {
             Err(err) => return Err(err),
         };
         if let Some(rest) = text.strip_prefix("OK") {
-            return parse(rest).map_err(Error::InvalidAuthCode);
+            let code = parse(rest).map_err(Error::InvalidAuthCode)?;
+            if code.expose_secret().eq_ignore_ascii_case(password) {
+                return Err(Error::InvalidAuthCode(AuthCodeError::EchoesPassword));
+            }
+            return Ok(code);
         }
         // A body that speaks of a code but is not the answer may hold one:
         // it never goes into an excerpt.
@@ -278,6 +282,43 @@ mod tests {
         assert!(parse(&format!(" AUTHCODE: {}", "a".repeat(MIN_AUTH_CODE_LEN))).is_ok());
         assert!(parse(&format!(" AUTHCODE: {}", "a".repeat(MAX_AUTH_CODE_LEN))).is_ok());
         assert!(parse(&format!(" AUTHCODE: {}", "a".repeat(MIN_AUTH_CODE_LEN - 1))).is_err());
+    }
+
+    /// A front end that answers with the request it was sent, in the shape
+    /// of a success, would have the master password printed as the code.
+    #[test]
+    fn a_code_that_is_the_password_is_refused() {
+        use crate::input::{CompanyId, SsoId};
+        let password = "Abcdefghij0123456789XYZ";
+        let op = RequestAuthCodeSso::new(
+            SsoId::new("123456").expect("sso id"),
+            CompanyId::new("654321").expect("company id"),
+            Password::new(password).expect("password"),
+        );
+        let answer = |body: String| {
+            Response::builder()
+                .status(200)
+                .body(Bytes::from(body))
+                .expect("response")
+        };
+        for echoed in [password.to_owned(), password.to_ascii_lowercase()] {
+            let err = op
+                .decode(
+                    &Endpoint::default(),
+                    &answer(format!("OK AUTHCODE: {echoed}")),
+                )
+                .map(|_| ())
+                .unwrap_err();
+            assert_eq!(err, Error::InvalidAuthCode(AuthCodeError::EchoesPassword));
+            assert!(!format!("{err} {err:?}").contains(&echoed));
+        }
+        assert!(
+            op.decode(
+                &Endpoint::default(),
+                &answer(format!("OK AUTHCODE: {CODE}"))
+            )
+            .is_ok()
+        );
     }
 
     #[test]

@@ -241,6 +241,9 @@ pub enum AuthCodeError {
     NotAlphanumeric,
     /// The code is shorter than 20 or longer than 512 characters.
     Length,
+    /// The code is the master SSO password (in any letter case): a front
+    /// end answering with the request it was sent, not Rescue.
+    EchoesPassword,
 }
 
 impl fmt::Display for AuthCodeError {
@@ -250,6 +253,9 @@ impl fmt::Display for AuthCodeError {
             AuthCodeError::Empty => "the auth code is empty",
             AuthCodeError::NotAlphanumeric => "the auth code is not ascii letters and digits",
             AuthCodeError::Length => "the auth code is not 20 to 512 characters long",
+            AuthCodeError::EchoesPassword => {
+                "the auth code is the password sent: an echo of the request, not rescue's answer"
+            }
         })
     }
 }

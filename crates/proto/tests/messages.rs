@@ -250,6 +250,10 @@ fn auth_code_error_messages() {
             AuthCodeError::Length,
             "the auth code is not 20 to 512 characters long",
         ),
+        (
+            AuthCodeError::EchoesPassword,
+            "the auth code is the password sent: an echo of the request, not rescue's answer",
+        ),
     ] {
         assert_eq!(error.to_string(), message, "{error:?}");
         assert!(error.source().is_none());
