@@ -47,10 +47,13 @@ impl Excerpt {
         while i < body.len() && out.len() < MAX_EXCERPT_CHARS {
             let mut redact_to = None;
             for finder in &finders {
-                match finder.at(body, i) {
-                    Found::Whole(end) => redact_to = redact_to.max(Some(end)),
-                    Found::Prefix if truncated => redact_to = Some(body.len()),
-                    Found::Prefix | Found::No => {}
+                match finder.scan(body, i) {
+                    (Found::Whole(end), _) => redact_to = redact_to.max(Some(end)),
+                    (Found::Prefix, _) if truncated => redact_to = Some(body.len()),
+                    // At least the first few characters of the secret, then
+                    // the end of the body or something else: an echo cut
+                    // short shows no more of the secret than a whole one.
+                    (Found::Prefix | Found::No, start) => redact_to = redact_to.max(start),
                 }
             }
             if redact_to.is_none() {
@@ -268,9 +271,40 @@ mod tests {
             Excerpt::of_truncated(body, &["secretPassword"]).as_str(),
             "error: [redacted]"
         );
+        // Fewer than six characters are kept unless the body was cut there:
+        // a word that merely begins the same way is no echo.
         assert_eq!(
-            Excerpt::new(body, &["secretPassword"]).as_str(),
-            "error: secretPass"
+            Excerpt::new(b"error: secr", &["secretPassword"]).as_str(),
+            "error: secr"
+        );
+        assert_eq!(
+            Excerpt::of_truncated(b"error: secr", &["secretPassword"]).as_str(),
+            "error: [redacted]"
+        );
+    }
+
+    /// An echo the server cut short, or one that goes on with something
+    /// else, shows no more of the secret than a whole one: six characters
+    /// or more of its start are redacted, in any spelling.
+    #[test]
+    fn the_start_of_a_secret_echoed_short_is_redacted() {
+        let secret = "Tr0ub4dor&3 x+y<\u{e9}>\"q'%Zz";
+        for (body, want) in [
+            ("echo: Tr0ub4dor&3 x+y<\u{e9}>\"q'%Z", "echo: [redacted]"),
+            ("echo: Tr0ub4dor&3 x+y<\u{e9}>\"q'%Z!", "echo: [redacted]!"),
+            ("echo: Tr0ub4 and more", "echo: [redacted] and more"),
+            ("echo: tr0ub4dor%26", "echo: [redacted]"),
+            ("echo: Tr0ub and more", "echo: Tr0ub and more"),
+        ] {
+            assert_eq!(
+                Excerpt::new(body.as_bytes(), &[secret]).as_str(),
+                want,
+                "{body:?}"
+            );
+        }
+        assert_eq!(
+            Excerpt::new(b"error: secretPass", &["secretPassword"]).as_str(),
+            "error: [redacted]"
         );
     }
 

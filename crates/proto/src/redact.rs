@@ -2,7 +2,7 @@
 //!
 //! A front end that echoes the request back may return the master SSO
 //! password raw, form-encoded (`+` or `%20` for a space, `%xx` in either
-//! case), HTML-escaped (`&amp;`, `&#39;`, `&#x27;`), JSON-escaped (`\u0026`,
+//! case) once or twice (`%2526`, `%2B` for a space), HTML-escaped (`&amp;`, `&#39;`, `&#x27;`), JSON-escaped (`\u0026`,
 //! `\"`), upper- or lower-cased, transcoded to Latin-1, or in any mix of
 //! those, one character spelled one way and the next another. The matcher
 //! therefore reads the secret one character at a time and, at each, accepts
@@ -17,6 +17,13 @@
 //! would show every other character of the secret).
 
 use crate::ascii::starts_with_ignore_case;
+
+/// The fewest characters of a secret's start that are redacted where the
+/// rest does not follow (an echo the server cut short, or one that goes on
+/// with something else): enough that a word which merely begins the same
+/// way is rarely taken for it, few enough that most of a password never
+/// shows.
+pub(crate) const START_MIN_CHARS: usize = 6;
 
 /// A secret's characters, ready to be looked for.
 #[derive(Debug)]
@@ -51,22 +58,44 @@ impl Finder {
 
     /// Whether the secret, in any spelling, starts at `start` of `text`.
     pub(crate) fn at(&self, text: &[u8], start: usize) -> Found {
+        self.scan(text, start).0
+    }
+
+    /// As [`Finder::at`], and where the longest spelling of the secret's
+    /// start that begins at `start` ends, if it spells at least
+    /// [`START_MIN_CHARS`] characters (all of a shorter secret's): what a
+    /// server that echoed the secret cut short, or went on after its start
+    /// with something else, would show of it.
+    pub(crate) fn scan(&self, text: &[u8], start: usize) -> (Found, Option<usize>) {
         let mut ends = vec![start];
         let mut next = Vec::new();
         let mut ran_out = false;
-        for &c in &self.chars {
+        for (matched, &c) in self.chars.iter().enumerate() {
             next.clear();
             for &at in &ends {
                 ran_out |= spellings(c, text, at, &mut next);
             }
             if next.is_empty() {
-                return if ran_out { Found::Prefix } else { Found::No };
+                let found = if ran_out { Found::Prefix } else { Found::No };
+                let start_end = if matched >= START_MIN_CHARS {
+                    // Ran out inside the next character: the rest of the
+                    // text is the secret's, so far.
+                    if ran_out {
+                        Some(text.len())
+                    } else {
+                        ends.last().copied()
+                    }
+                } else {
+                    None
+                };
+                return (found, start_end);
             }
             next.sort_unstable();
             next.dedup();
             std::mem::swap(&mut ends, &mut next);
         }
-        ends.last().map_or(Found::No, |&end| Found::Whole(end))
+        let end = ends.last().copied();
+        (end.map_or(Found::No, Found::Whole), end)
     }
 
     /// Whether `text` holds the secret anywhere, in any spelling.
@@ -88,9 +117,15 @@ fn spellings(c: char, text: &[u8], at: usize, ends: &mut Vec<usize>) -> bool {
     ran_out |= bytes_each_raw_or_percent(c.encode_utf8(&mut utf8).as_bytes(), text, at, ends);
 
     if c == ' ' {
-        // `+` from a form, or any run of whitespace.
+        // `+` from a form (`%2B` once encoded again), or any run of
+        // whitespace.
         if rest.first() == Some(&b'+') {
             ends.push(at + 1);
+        }
+        if starts_with_ignore_case(rest, b"%2B") {
+            ends.push(at + 3);
+        } else if starts_with_ignore_case(b"%2B", rest) {
+            ran_out = true;
         }
         // A run that reaches the end of the text needs no report of its
         // own: the next character of the secret (a trimmed secret has one)
@@ -132,6 +167,20 @@ fn bytes_each_raw_or_percent(bytes: &[u8], text: &[u8], at: usize, ends: &mut Ve
             }
             if rest.first().is_some_and(|&b| b.eq_ignore_ascii_case(&want)) {
                 next.push(pos + 1);
+            }
+            // Encoded twice: `%25` (an encoded `%`), then the two digits.
+            if rest.starts_with(b"%25") {
+                match (
+                    rest.get(3).copied().and_then(hex),
+                    rest.get(4).copied().and_then(hex),
+                ) {
+                    (Some(hi), Some(lo)) if (hi * 16 + lo).eq_ignore_ascii_case(&want) => {
+                        next.push(pos + 5);
+                    }
+                    (Some(hi), None) if rest.len() == 4 && hi == want >> 4 => ran_out = true,
+                    (None, None) if rest.len() == 3 => ran_out = true,
+                    _ => {}
+                }
             }
             if rest.first() == Some(&b'%') {
                 match (
@@ -302,6 +351,10 @@ mod tests {
             "p&ss\t\n w+rd\"\u{e8}",
             "p&ss w+rd\"\u{fffd}",
             "p&ss w+rd\"\u{e9}",
+            // Form-encoded twice, as a front end that encodes its input
+            // again would echo it.
+            "p%2526ss%2Bw%252Brd%2522%25C3%25A9",
+            "p%2526ss%2520w%252brd%2522%25c3%25a9",
         ] {
             assert!(whole(secret, echo), "{echo:?}");
         }
