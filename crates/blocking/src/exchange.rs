@@ -47,9 +47,7 @@ pub(crate) fn exchange(conn: &mut Conn, request: &[u8]) -> Result<Complete, Fail
         });
     }
 
-    let mut decoder =
-        ResponseDecoder::with_limits(Limits::default().max_body_bytes(ANSWER_READ_LIMIT))
-            .truncating();
+    let mut decoder = ResponseDecoder::with_limits(limits()).truncating();
     let mut buf = [0u8; 4096];
     let mut received = false;
     let mut head_checked = false;
@@ -103,6 +101,26 @@ fn io_error(err: io::Error, received: bool) -> Error {
     } else {
         Error::Closed(Box::new(err))
     }
+}
+
+/// Chunk extension bytes of one body that hyper 1.x reads (its
+/// `CHUNKED_EXTENSIONS_LIMIT` of 16 KiB: it refuses the 16,384th byte after
+/// a chunk-size line's first `;`, the codec's count).
+const MAX_CHUNK_EXT_BYTES: usize = 16 * 1024 - 1;
+
+/// Trailer field lines hyper 1.x reads (its `TRAILER_LIMIT` of 16 KiB:
+/// it refuses the 16,384th byte of the section counting the final CRLF,
+/// which the codec leaves out).
+const MAX_TRAILER_BYTES: usize = 16 * 1024 - 3;
+
+/// The codec's limits for an answer: the body read to `ANSWER_READ_LIMIT`,
+/// and chunk extensions and trailers bounded where hyper bounds them, so
+/// that the two adapters read and refuse the same answers.
+fn limits() -> Limits {
+    Limits::default()
+        .max_body_bytes(ANSWER_READ_LIMIT)
+        .max_chunk_ext_bytes(MAX_CHUNK_EXT_BYTES)
+        .max_trailer_bytes(MAX_TRAILER_BYTES)
 }
 
 #[cfg(test)]

@@ -536,6 +536,17 @@ fn body_error(err: hyper::Error) -> Error {
     if is_refused_answer(&err) {
         return Error::InvalidResponse(Box::new(err));
     }
+    // hyper's HTTP/1.1 body decoder reports framing it refuses (a bad chunk
+    // size or line end, extensions or trailers past its limits) as invalid
+    // data or input; a body cut short is an unexpected end instead.
+    if find::<std::io::Error>(&err).is_some_and(|io| {
+        matches!(
+            io.kind(),
+            std::io::ErrorKind::InvalidData | std::io::ErrorKind::InvalidInput
+        )
+    }) {
+        return Error::InvalidResponse(Box::new(err));
+    }
     // A body cut short, a reset, or a TLS close without close_notify.
     Error::Incomplete(Box::new(err))
 }

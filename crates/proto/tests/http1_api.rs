@@ -88,11 +88,11 @@ fn the_default_trailer_cap_is_4_kib() {
 
 #[test]
 fn the_default_chunk_extension_cap_is_1_kib() {
-    // A `;` and `len - 1` more extension bytes.
+    // A `;` and `len` extension bytes after it.
     let response = |len: usize| {
         let mut wire = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1;".to_vec();
         let at = wire.len();
-        wire.resize(at + len - 1, b'e');
+        wire.resize(at + len, b'e');
         wire.extend_from_slice(b"\r\nx\r\n0\r\n\r\n");
         wire
     };

@@ -57,7 +57,8 @@ pub(super) struct Chunked {
     truncating: bool,
     /// The size being read, then the data left in the current chunk.
     remaining: u64,
-    /// Extension bytes on the current chunk-size line.
+    /// Extension bytes of the body so far: each chunk-size line's after its
+    /// first `;`, up to its CR (as hyper counts them).
     ext_len: usize,
     /// Trailer field lines, kept only to check them once complete.
     trailer: Vec<u8>,
@@ -134,7 +135,6 @@ impl Chunked {
         self.state = match (self.state, b) {
             (State::SizeStart, _) => {
                 self.remaining = u64::from(hex(b).ok_or(Error::InvalidChunkSize)?);
-                self.ext_len = 0;
                 State::Size
             }
             (State::Size, _) => match hex(b) {
@@ -155,7 +155,7 @@ impl Chunked {
                     }
                     match b {
                         b' ' | b'\t' => State::SizeWs,
-                        b';' => self.extension(limits)?,
+                        b';' => State::Ext,
                         b'\r' => State::SizeLf,
                         b'\n' => return Err(Error::MissingChunkCrlf),
                         _ => return Err(Error::InvalidChunkSize),
@@ -163,7 +163,7 @@ impl Chunked {
                 }
             },
             (State::SizeWs, b' ' | b'\t') => State::SizeWs,
-            (State::SizeWs, b';') => self.extension(limits)?,
+            (State::SizeWs, b';') => State::Ext,
             (State::SizeWs, b'\r') => State::SizeLf,
             (State::SizeWs, b'\n') => return Err(Error::MissingChunkCrlf),
             (State::SizeWs, _) => return Err(Error::InvalidChunkSize),
@@ -183,6 +183,11 @@ impl Chunked {
             (State::TrailerStart, b' ' | b'\t') => return Err(Error::ObsFold),
             (State::TrailerStart, _) => {
                 self.trailer_lines = self.trailer_lines.saturating_add(1);
+                if self.trailer_lines > limits.max_headers {
+                    return Err(Error::TooManyHeaders {
+                        limit: limits.max_headers,
+                    });
+                }
                 self.push_trailer(b, limits)?;
                 State::Trailer
             }
@@ -211,7 +216,7 @@ impl Chunked {
         Ok(())
     }
 
-    /// Counts one extension byte (the `;` that starts them included).
+    /// Counts one extension byte.
     fn extension(&mut self, limits: &Limits) -> Result<State, Error> {
         self.ext_len = self.ext_len.saturating_add(1);
         if self.ext_len > limits.max_chunk_ext_bytes {

@@ -11,7 +11,7 @@ pub const DEFAULT_MAX_HEADERS: usize = 64;
 /// near this size is not a Rescue answer.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// Default cap on the extension bytes of one chunk-size line.
+/// Default cap on the chunk extension bytes of one body.
 pub const DEFAULT_MAX_CHUNK_EXT_BYTES: usize = 1024;
 
 /// Default cap on the trailer field lines after the last chunk.
@@ -44,15 +44,16 @@ pub const DEFAULT_MAX_INFORMATIONAL: usize = 8;
 pub struct Limits {
     /// Bytes of one response head, the final empty line included.
     pub max_head_bytes: usize,
-    /// Header fields in one response head.
+    /// Header fields in one response head, and trailer fields after a
+    /// chunked body.
     pub max_headers: usize,
     /// Bytes of the decoded body (after removing chunk framing).
     pub max_body_bytes: usize,
-    /// Extension bytes on one chunk-size line: from the first `;` up to the
-    /// CRLF.
+    /// Chunk extension bytes of one body, all its chunk-size lines
+    /// together: on each line, what follows its first `;` up to the CRLF.
     pub max_chunk_ext_bytes: usize,
     /// Bytes of trailer field lines, their CRLFs included, the final empty
-    /// line not.
+    /// line not. (Their number is capped by `max_headers`.)
     pub max_trailer_bytes: usize,
     /// Interim (1xx) responses skipped before the final one.
     pub max_informational: usize,
@@ -93,7 +94,7 @@ impl Limits {
         self
     }
 
-    /// Sets the cap on the extension bytes of one chunk-size line.
+    /// Sets the cap on the chunk extension bytes of one body.
     #[must_use]
     pub fn max_chunk_ext_bytes(mut self, bytes: usize) -> Self {
         self.max_chunk_ext_bytes = bytes;

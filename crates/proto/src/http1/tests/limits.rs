@@ -92,14 +92,34 @@ fn close_delimited_body_over_the_cap() {
 
 #[test]
 fn chunk_extension_over_the_cap() {
+    // What follows each line's first `;`, all the body's lines together.
     let limits = Limits::default().max_chunk_ext_bytes(4);
-    let ok = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1;abc\r\nx\r\n0\r\n\r\n";
+    let ok = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1;abcd\r\nx\r\n0\r\n\r\n";
+    assert!(decode_limited(limits, ok).is_ok());
+    let ok = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1;ab\r\nx\r\n1;c\r\ny\r\n0;d\r\n\r\n";
     assert!(decode_limited(limits, ok).is_ok());
     let e = feed_err(
         limits,
-        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1;abcd",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1;abcde",
     );
     assert_eq!(e, Error::ChunkExtensionTooLarge { limit: 4 });
+    let e = feed_err(
+        limits,
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1;ab\r\nx\r\n1;cde",
+    );
+    assert_eq!(e, Error::ChunkExtensionTooLarge { limit: 4 });
+}
+
+#[test]
+fn trailer_fields_are_counted_as_header_fields() {
+    let limits = Limits::default().max_headers(2);
+    let ok = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nA: 1\r\nB: 2\r\n\r\n";
+    assert!(decode_limited(limits, ok).is_ok());
+    let e = feed_err(
+        limits,
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nA: 1\r\nB: 2\r\nC",
+    );
+    assert_eq!(e, Error::TooManyHeaders { limit: 2 });
 }
 
 #[test]
