@@ -115,8 +115,27 @@ async fn a_content_length_that_lies_is_refused() {
     }
 }
 
+/// Over HTTP/2, interim answers reach hyper without a count (it gives no
+/// informational callback there), so the limit of eight is HTTP/1.1's; an
+/// endless stream of them ends at the call's deadline like silence does.
 #[tokio::test]
 async fn silence_ends_at_the_deadline() {
+    // The interim answers did flow: the call outlived hundreds of them.
+    let server = H2Server::start(H2Script::EndlessInterim)
+        .await
+        .expect("server");
+    let client = builder(server.base_url(), server.ca_pem())
+        .timeout(DEADLINE)
+        .build()
+        .expect("client");
+    let result = client.dtc_login_ticket(&dtc(PASSWORD)).await;
+    assert!(matches!(result, Err(Error::Timeout)), "{result:?}");
+    assert!(
+        server.interim() > 100,
+        "{} interim answers",
+        server.interim()
+    );
+
     for script in [H2Script::Stall, H2Script::StallAfterHead] {
         let (result, took) = call(script.clone()).await;
         assert!(

@@ -64,6 +64,9 @@ pub enum H2Script {
     Stall,
     /// Sends a 200 head announcing a body, then nothing.
     StallAfterHead,
+    /// Sends `103 Early Hints` interim answers, one every millisecond, and
+    /// never a final answer.
+    EndlessInterim,
 }
 
 impl H2Script {
@@ -90,6 +93,7 @@ pub struct H2Server {
     ca_pem: Option<String>,
     connections: Arc<AtomicU64>,
     requests: Arc<AtomicU64>,
+    interim: Arc<AtomicU64>,
     stop: watch::Sender<bool>,
 }
 
@@ -105,11 +109,13 @@ impl H2Server {
         let acceptor = TlsAcceptor::from(Arc::clone(&identity.config));
         let connections = Arc::new(AtomicU64::new(0));
         let requests = Arc::new(AtomicU64::new(0));
+        let interim = Arc::new(AtomicU64::new(0));
         let (stop, mut stopped) = watch::channel(false);
         let script = Arc::new(script);
         {
             let connections = Arc::clone(&connections);
             let requests = Arc::clone(&requests);
+            let interim = Arc::clone(&interim);
             tokio::spawn(async move {
                 loop {
                     let tcp = tokio::select! {
@@ -123,10 +129,11 @@ impl H2Server {
                     let acceptor = acceptor.clone();
                     let script = Arc::clone(&script);
                     let requests = Arc::clone(&requests);
+                    let interim = Arc::clone(&interim);
                     let mut stopped = stopped.clone();
                     tokio::spawn(async move {
                         tokio::select! {
-                            _ = serve(tcp, acceptor, &script, &requests) => {}
+                            _ = serve(tcp, acceptor, &script, &requests, interim) => {}
                             _ = stopped.changed() => {}
                         }
                     });
@@ -139,6 +146,7 @@ impl H2Server {
             ca_pem: identity.ca_pem,
             connections,
             requests,
+            interim,
             stop,
         })
     }
@@ -167,6 +175,11 @@ impl H2Server {
     pub fn requests(&self) -> u64 {
         self.requests.load(Ordering::Relaxed)
     }
+
+    /// Interim (1xx) answers sent so far.
+    pub fn interim(&self) -> u64 {
+        self.interim.load(Ordering::Relaxed)
+    }
 }
 
 impl Drop for H2Server {
@@ -175,7 +188,13 @@ impl Drop for H2Server {
     }
 }
 
-async fn serve(tcp: TcpStream, acceptor: TlsAcceptor, script: &H2Script, requests: &AtomicU64) {
+async fn serve(
+    tcp: TcpStream,
+    acceptor: TlsAcceptor,
+    script: &H2Script,
+    requests: &AtomicU64,
+    interim: Arc<AtomicU64>,
+) {
     let _ = tcp.set_nodelay(true);
     let Ok(tls) = acceptor.accept(tcp).await else {
         return;
@@ -192,7 +211,7 @@ async fn serve(tcp: TcpStream, acceptor: TlsAcceptor, script: &H2Script, request
             return;
         };
         requests.fetch_add(1, Ordering::Relaxed);
-        match play(script, respond) {
+        match play(script, respond, &interim) {
             Played::Done => {}
             Played::Hold(handle) => held.push(handle),
             Played::GoAway => conn.abrupt_shutdown(Reason::NO_ERROR),
@@ -231,7 +250,7 @@ fn head(status: u16, headers: &[(String, String)]) -> Response<()> {
     response
 }
 
-fn play(script: &H2Script, mut respond: SendResponse<Bytes>) -> Played {
+fn play(script: &H2Script, mut respond: SendResponse<Bytes>, interim: &Arc<AtomicU64>) -> Played {
     match script {
         H2Script::Answer {
             status,
@@ -258,6 +277,21 @@ fn play(script: &H2Script, mut respond: SendResponse<Bytes>) -> Played {
         }
         H2Script::GoAwayBeforeAnswer => Played::GoAway,
         H2Script::Stall => Played::Hold(Box::new(respond)),
+        H2Script::EndlessInterim => {
+            let interim = Arc::clone(interim);
+            tokio::spawn(async move {
+                let hints = || {
+                    let mut hints = Response::new(());
+                    *hints.status_mut() = StatusCode::EARLY_HINTS;
+                    hints
+                };
+                while respond.send_informational(hints()).is_ok() {
+                    interim.fetch_add(1, Ordering::Relaxed);
+                    tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+                }
+            });
+            Played::Done
+        }
         H2Script::StallAfterHead => {
             let announced = [("content-length".to_owned(), "128".to_owned())];
             match respond.send_response(head(200, &announced), false) {
