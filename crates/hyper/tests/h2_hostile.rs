@@ -18,6 +18,10 @@ const ANSWER: &str = "OK:https://127.0.0.1/TechConsole/DesktopApp/DownloadSSO.as
 
 async fn call(script: H2Script) -> (Result<(), Error>, Duration) {
     let server = H2Server::start(script).await.expect("server");
+    call_on(&server).await
+}
+
+async fn call_on(server: &H2Server) -> (Result<(), Error>, Duration) {
     let client = builder(server.base_url(), server.ca_pem())
         .timeout(DEADLINE)
         .build()
@@ -124,12 +128,9 @@ async fn silence_ends_at_the_deadline() {
     let server = H2Server::start(H2Script::EndlessInterim)
         .await
         .expect("server");
-    let client = builder(server.base_url(), server.ca_pem())
-        .timeout(DEADLINE)
-        .build()
-        .expect("client");
-    let result = client.dtc_login_ticket(&dtc(PASSWORD)).await;
+    let (result, took) = call_on(&server).await;
     assert!(matches!(result, Err(Error::Timeout)), "{result:?}");
+    assert!(took < DEADLINE + Duration::from_millis(500), "{took:?}");
     assert!(
         server.interim() > 100,
         "{} interim answers",

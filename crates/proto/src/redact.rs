@@ -168,32 +168,13 @@ fn bytes_each_raw_or_percent(bytes: &[u8], text: &[u8], at: usize, ends: &mut Ve
             if rest.first().is_some_and(|&b| b.eq_ignore_ascii_case(&want)) {
                 next.push(pos + 1);
             }
-            // Encoded twice: `%25` (an encoded `%`), then the two digits.
+            // Encoded once (`%`), or twice (`%25`, an encoded `%`), then
+            // the two digits.
             if rest.starts_with(b"%25") {
-                match (
-                    rest.get(3).copied().and_then(hex),
-                    rest.get(4).copied().and_then(hex),
-                ) {
-                    (Some(hi), Some(lo)) if (hi * 16 + lo).eq_ignore_ascii_case(&want) => {
-                        next.push(pos + 5);
-                    }
-                    (Some(hi), None) if rest.len() == 4 && hi == want >> 4 => ran_out = true,
-                    (None, None) if rest.len() == 3 => ran_out = true,
-                    _ => {}
-                }
+                ran_out |= percent_digits(rest, 3, want, pos, &mut next);
             }
             if rest.first() == Some(&b'%') {
-                match (
-                    rest.get(1).copied().and_then(hex),
-                    rest.get(2).copied().and_then(hex),
-                ) {
-                    (Some(hi), Some(lo)) if (hi * 16 + lo).eq_ignore_ascii_case(&want) => {
-                        next.push(pos + 3);
-                    }
-                    (Some(hi), None) if rest.len() == 2 && hi == want >> 4 => ran_out = true,
-                    (None, None) if rest.len() == 1 => ran_out = true,
-                    _ => {}
-                }
+                ran_out |= percent_digits(rest, 1, want, pos, &mut next);
             }
         }
         if next.is_empty() {
@@ -203,6 +184,30 @@ fn bytes_each_raw_or_percent(bytes: &[u8], text: &[u8], at: usize, ends: &mut Ve
     }
     ends.extend_from_slice(&offsets);
     ran_out
+}
+
+/// The two hex digits after `rest`'s first `digits_at` bytes, if they spell
+/// `want`: pushes where they end. Returns whether the text ran out inside
+/// them, still on the way to `want`.
+fn percent_digits(
+    rest: &[u8],
+    digits_at: usize,
+    want: u8,
+    pos: usize,
+    next: &mut Vec<usize>,
+) -> bool {
+    match (
+        rest.get(digits_at).copied().and_then(hex),
+        rest.get(digits_at + 1).copied().and_then(hex),
+    ) {
+        (Some(hi), Some(lo)) if (hi * 16 + lo).eq_ignore_ascii_case(&want) => {
+            next.push(pos + digits_at + 2);
+            false
+        }
+        (Some(hi), None) => rest.len() == digits_at + 1 && hi == want >> 4,
+        (None, None) => rest.len() == digits_at,
+        _ => false,
+    }
 }
 
 /// `&amp;`-style names and `&#39;` / `&#x27;` numeric references (the `;`
