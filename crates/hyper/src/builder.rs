@@ -53,7 +53,7 @@ impl FromSettings for Client {
         let tcp = tcp_connector(settings.resolver.clone());
         // Plain http goes to this machine only: names resolve to loopback
         // addresses or not at all (see `Connector::open_stream`).
-        let plain_tcp = tcp_connector(settings.resolver.loopback_only());
+        let plain_tcp = Arc::new(tcp_connector(settings.resolver.loopback_only()));
         let tls = match settings.tls.client_config(&[b"h2", b"http/1.1"]) {
             Ok(config) => Some(TlsConnector::from(config)),
             Err(err) if settings.endpoint.is_https() => return Err(err.into()),

@@ -73,8 +73,9 @@ impl Service<Name> for Resolve {
 pub(crate) struct Connector {
     pub(crate) tcp: HttpConnector<Resolve>,
     /// For plain-http destinations: its names resolve to loopback
-    /// addresses only.
-    pub(crate) plain_tcp: HttpConnector<Resolve>,
+    /// addresses only. Behind an `Arc`: hyper-util clones the connector for
+    /// every request, pooled or not, and this one is rarely used.
+    pub(crate) plain_tcp: Arc<HttpConnector<Resolve>>,
     pub(crate) proxies: Arc<ProxySettings>,
     /// `None` when the endpoint is a plain-http loopback emulator.
     pub(crate) tls: Option<TlsConnector>,
@@ -145,7 +146,7 @@ impl Connector {
             {
                 return Err(Box::new(rescue_sso_client_core::not_loopback()));
             }
-            let tcp = self.plain_tcp.call(dst).await?.into_inner();
+            let tcp = (*self.plain_tcp).clone().call(dst).await?.into_inner();
             return Ok(Stream::Plain(tcp));
         }
         let tcp = match self.proxies.proxy_for(&bare_host, port).cloned() {
