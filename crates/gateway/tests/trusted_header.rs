@@ -709,7 +709,6 @@ async fn an_http2_request_with_too_many_fields_is_431() {
 #[tokio::test]
 async fn silent_and_idle_connections_are_closed() {
     use std::time::Duration;
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     let h = Harness::start_with(
         common::emulator().await,
@@ -730,21 +729,7 @@ async fn silent_and_idle_connections_are_closed() {
     }
 
     // One request answered, then silence.
-    let mut stream = tokio::net::TcpStream::connect(h.url.trim_start_matches("http://"))
-        .await
-        .expect("connect");
-    stream
-        .write_all(b"GET /healthz HTTP/1.1\r\nHost: gateway\r\n\r\n")
-        .await
-        .expect("write");
-    let mut answer = Vec::new();
-    let mut chunk = [0u8; 4096];
-    while !answer.windows(4).any(|w| w == b"\r\n\r\n") {
-        let n = stream.read(&mut chunk).await.expect("read");
-        assert!(n > 0, "closed before the answer");
-        answer.extend_from_slice(&chunk[..n]);
-    }
-    assert!(answer.starts_with(b"HTTP/1.1 200"), "{answer:?}");
+    let mut stream = idle_http1(&h).await;
     let answered = std::time::Instant::now();
     read_until_closed(&mut stream).await;
     let idle = answered.elapsed();
@@ -754,30 +739,26 @@ async fn silent_and_idle_connections_are_closed() {
     );
 }
 
-/// An HTTP/2 connection with no request in flight is closed within
-/// `server.header_read_timeout` of its last answer, like an HTTP/1.1 one,
-/// though it answers every PING: the connection's pings are no request.
-/// (hyper's HTTP/2 server has no idle deadline of its own: such a
-/// connection held its descriptor for as long as the client liked.)
-#[tokio::test]
-async fn an_idle_http2_connection_is_closed_though_it_answers_pings() {
+/// An h2c connection to the gateway that pings every 100 ms, after one
+/// answered `GET /healthz`: its sender (the client would close the
+/// connection without it), and the task driving it, which ends when the
+/// gateway closes it.
+async fn idle_http2(
+    h: &Harness,
+) -> (
+    hyper::client::conn::http2::SendRequest<http_body_util::Empty<hyper::body::Bytes>>,
+    tokio::task::JoinHandle<Result<(), hyper::Error>>,
+) {
     use http_body_util::{BodyExt, Empty};
     use hyper::body::Bytes;
-    use std::time::Duration;
 
-    let h = Harness::start_with(
-        common::emulator().await,
-        "10s",
-        &format!("{TRUSTED_HEADER}[server]\nheader_read_timeout = \"1s\"\n"),
-    )
-    .await;
     let tcp = tokio::net::TcpStream::connect(h.url.trim_start_matches("http://"))
         .await
         .expect("connect");
     let (mut sender, conn) =
         hyper::client::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new())
             .timer(hyper_util::rt::TokioTimer::new())
-            .keep_alive_interval(Duration::from_millis(100))
+            .keep_alive_interval(std::time::Duration::from_millis(100))
             .keep_alive_while_idle(true)
             .handshake(hyper_util::rt::TokioIo::new(tcp))
             .await
@@ -793,12 +774,87 @@ async fn an_idle_http2_connection_is_closed_though_it_answers_pings() {
         .expect("response");
     assert_eq!(response.status(), StatusCode::OK);
     response.into_body().collect().await.expect("body");
+    (sender, conn)
+}
+
+/// An idle HTTP/1.1 connection to the gateway, after one answered
+/// `GET /healthz`.
+async fn idle_http1(h: &Harness) -> tokio::net::TcpStream {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+    let mut stream = tokio::net::TcpStream::connect(h.url.trim_start_matches("http://"))
+        .await
+        .expect("connect");
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: gateway\r\n\r\n")
+        .await
+        .expect("write");
+    let mut answer = Vec::new();
+    let mut chunk = [0u8; 4096];
+    while !answer.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = stream.read(&mut chunk).await.expect("read");
+        assert!(n > 0, "closed before the answer");
+        answer.extend_from_slice(&chunk[..n]);
+    }
+    assert!(answer.starts_with(b"HTTP/1.1 200"), "{answer:?}");
+    stream
+}
+
+/// An HTTP/2 connection with no request in flight is closed within
+/// `server.header_read_timeout` of its last answer, like an HTTP/1.1 one,
+/// though it answers every PING: the connection's pings are no request.
+/// (hyper's HTTP/2 server has no idle deadline of its own: such a
+/// connection held its descriptor for as long as the client liked.)
+#[tokio::test]
+async fn an_idle_http2_connection_is_closed_though_it_answers_pings() {
+    use std::time::Duration;
+
+    let h = Harness::start_with(
+        common::emulator().await,
+        "10s",
+        &format!("{TRUSTED_HEADER}[server]\nheader_read_timeout = \"1s\"\n"),
+    )
+    .await;
+    let (_sender, conn) = idle_http2(&h).await;
     let answered = std::time::Instant::now();
 
     let closed = tokio::time::timeout(Duration::from_secs(5), conn).await;
     let idle = answered.elapsed();
     assert!(closed.is_ok(), "still open {idle:?} after its last answer");
     assert!(idle >= Duration::from_millis(900), "{idle:?}");
+}
+
+/// A shutdown lets idle connections go at once, over either protocol: it
+/// waits for launches in flight (see the CLI's SIGTERM test), not for
+/// `shutdown_grace` or the idle deadline.
+#[tokio::test]
+async fn a_shutdown_closes_idle_connections_at_once() {
+    use std::time::{Duration, Instant};
+
+    let h = Harness::start_with(
+        common::emulator().await,
+        "10s",
+        &format!(
+            "{TRUSTED_HEADER}[server]\nheader_read_timeout = \"30s\"\nshutdown_grace = \"30s\"\n"
+        ),
+    )
+    .await;
+    let (_sender, h2) = idle_http2(&h).await;
+    let mut h1 = idle_http1(&h).await;
+    let started = Instant::now();
+    tokio::time::timeout(Duration::from_secs(5), h.stop())
+        .await
+        .expect("the shutdown waited for idle connections");
+    let _ = tokio::time::timeout(Duration::from_secs(5), h2)
+        .await
+        .expect("the HTTP/2 connection stayed open")
+        .expect("task");
+    read_until_closed(&mut h1).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]
