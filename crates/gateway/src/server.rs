@@ -188,6 +188,7 @@ impl Server {
             let http = Arc::clone(&http);
             let connection = Connection {
                 stop: stop.clone(),
+                grace: self.shutdown_grace,
                 _open: open.clone(),
             };
             let tls = self.tls.clone();
@@ -249,6 +250,8 @@ async fn accept(listener: &Listener) -> std::io::Result<(Io, Peer)> {
 struct Connection {
     /// Becomes `true` when the server stops.
     stop: tokio::sync::watch::Receiver<bool>,
+    /// How long a stopping server lets the connection finish.
+    grace: Duration,
     /// Dropped when the connection's task ends.
     _open: tokio::sync::mpsc::Sender<()>,
 }
@@ -257,7 +260,9 @@ struct Connection {
 /// connects and says nothing is let go after `first`, as one that is slow
 /// with its head (see the first_byte module); so is one that has had no
 /// request in flight for as long, over either protocol (see the idle
-/// module). At shutdown the connection finishes what is in flight and ends.
+/// module), after `first` more to deliver what it has started. At shutdown
+/// the connection finishes what is in flight, within the server's grace,
+/// and ends.
 async fn serve<S, T>(
     http: &Builder<TokioExecutor>,
     io: T,
@@ -284,13 +289,17 @@ async fn serve<S, T>(
         // An error means the server is gone: stop as well.
         let _ = connection.stop.wait_for(|&stop| stop).await;
     };
-    tokio::select! {
+    // Told to go, the connection finishes what it has started, within a
+    // bound: an answer its client never makes room for (an HTTP/2 stream
+    // whose window stays shut) would otherwise hold it, and the GOAWAY
+    // with it, for as long as the client answers pings.
+    let finish = tokio::select! {
         _ = conn.as_mut() => return,
-        () = activity.idle(first) => {}
-        () = stopping => {}
-    }
+        () = activity.idle(first) => first,
+        () = stopping => connection.grace,
+    };
     conn.as_mut().graceful_shutdown();
-    let _ = conn.await;
+    let _ = tokio::time::timeout(finish, conn).await;
 }
 
 fn acceptor(files: &TlsFiles) -> Result<TlsAcceptor, Error> {

@@ -824,6 +824,51 @@ async fn an_idle_http2_connection_is_closed_though_it_answers_pings() {
     assert!(idle >= Duration::from_millis(900), "{idle:?}");
 }
 
+/// A client that never opens its flow-control window, so no answer body
+/// can reach it, is let go too: the request counts until its answer is
+/// ready, and the connection, told to go, has `header_read_timeout` more
+/// to finish. (It used to be held for as long as the client answered
+/// pings: the GOAWAY waits for open streams.)
+#[tokio::test]
+async fn an_http2_client_that_reads_nothing_is_let_go() {
+    use http_body_util::Empty;
+    use hyper::body::Bytes;
+    use std::time::Duration;
+
+    let h = Harness::start_with(
+        common::emulator().await,
+        "10s",
+        &format!("{TRUSTED_HEADER}[server]\nheader_read_timeout = \"1s\"\n"),
+    )
+    .await;
+    let tcp = tokio::net::TcpStream::connect(h.url.trim_start_matches("http://"))
+        .await
+        .expect("connect");
+    let (mut sender, conn) =
+        hyper::client::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new())
+            .timer(hyper_util::rt::TokioTimer::new())
+            .initial_stream_window_size(0)
+            .keep_alive_interval(Duration::from_millis(100))
+            .keep_alive_while_idle(true)
+            .handshake(hyper_util::rt::TokioIo::new(tcp))
+            .await
+            .expect("h2c");
+    let conn = tokio::spawn(conn);
+    let response = sender
+        .send_request(
+            hyper::Request::get(format!("{}/", h.url))
+                .header("remote-user", "123456")
+                .body(Empty::<Bytes>::new())
+                .expect("request"),
+        )
+        .await
+        .expect("response head");
+    assert_eq!(response.status(), StatusCode::OK);
+    let closed = tokio::time::timeout(Duration::from_secs(6), conn).await;
+    assert!(closed.is_ok(), "the connection was held open");
+    drop(response);
+}
+
 /// A shutdown lets idle connections go at once, over either protocol: it
 /// waits for launches in flight (see the CLI's SIGTERM test), not for
 /// `shutdown_grace` or the idle deadline.
