@@ -607,6 +607,14 @@ impl Config {
             cert_file: resolve(t.cert_file),
             key_file: resolve(t.key_file),
         });
+        // Read now, as the password is, so that --check-config fails on
+        // them as serving would.
+        if let Some(files) = &tls {
+            crate::server::acceptor(files).map_err(|err| match err {
+                crate::error::Error::Tls(reason) => invalid("tls", reason.to_string()),
+                other => invalid("tls", other.to_string()),
+            })?;
+        }
 
         let rescue = rescue(raw.rescue, &resolve, env)?;
         let identity = identity(raw.identity, &resolve, env)?;
@@ -1915,6 +1923,13 @@ mod tests {
                 "listen",
             ),
             ("listen = \"127.0.0.1:0\"", "listen = \"unix:\"", "listen"),
+            // The TLS files are read with the configuration, so that
+            // --check-config fails on them as serving would.
+            (
+                "listen = \"127.0.0.1:0\"\n",
+                "listen = \"127.0.0.1:0\"\n[tls]\ncert_file = \"cert.pem\"\nkey_file = \"key.pem\"\n",
+                "tls: /nonexistent/cert.pem: ",
+            ),
         ] {
             let text = MINIMAL.replace(from, to);
             assert!(error(&text).contains(says), "{to}: {}", error(&text));

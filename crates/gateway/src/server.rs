@@ -302,7 +302,8 @@ async fn serve<S, T>(
     let _ = tokio::time::timeout(finish, conn).await;
 }
 
-fn acceptor(files: &TlsFiles) -> Result<TlsAcceptor, Error> {
+/// The TLS acceptor for `files`: the chain and key read, parsed and paired.
+pub(crate) fn acceptor(files: &TlsFiles) -> Result<TlsAcceptor, Error> {
     let tls = |e: &dyn std::fmt::Display, what: &std::path::Path| {
         Error::Tls(format!("{}: {e}", what.display()).into())
     };

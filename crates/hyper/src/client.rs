@@ -538,7 +538,8 @@ fn body_error(err: hyper::Error) -> Error {
     }
     // hyper's HTTP/1.1 body decoder reports framing it refuses (a bad chunk
     // size or line end, extensions or trailers past its limits) as invalid
-    // data or input; a body cut short is an unexpected end instead.
+    // data or input; a body cut short is an unexpected end instead. (TLS
+    // failures are invalid data too: they are sorted out above, first.)
     if find::<std::io::Error>(&err).is_some_and(|io| {
         matches!(
             io.kind(),

@@ -158,7 +158,11 @@ impl Operation for RequestAuthCodeSso {
         };
         if let Some(rest) = text.strip_prefix("OK") {
             let code = parse(rest).map_err(Error::InvalidAuthCode)?;
-            if code.expose_secret().eq_ignore_ascii_case(password) {
+            // The answer was trimmed, and so is the password it may echo.
+            if code
+                .expose_secret()
+                .eq_ignore_ascii_case(password.trim_matches(|c: char| c.is_ascii_whitespace()))
+            {
                 return Err(Error::InvalidAuthCode(AuthCodeError::EchoesPassword));
             }
             return Ok(code);
@@ -295,6 +299,12 @@ mod tests {
             CompanyId::new("654321").expect("company id"),
             Password::new(password).expect("password"),
         );
+        // A password with a space at its end, echoed and trimmed.
+        let spaced = RequestAuthCodeSso::new(
+            SsoId::new("123456").expect("sso id"),
+            CompanyId::new("654321").expect("company id"),
+            Password::new(&format!("{password} ")).expect("password"),
+        );
         let answer = |body: String| {
             Response::builder()
                 .status(200)
@@ -312,6 +322,16 @@ mod tests {
             assert_eq!(err, Error::InvalidAuthCode(AuthCodeError::EchoesPassword));
             assert!(!format!("{err} {err:?}").contains(&echoed));
         }
+        assert_eq!(
+            spaced
+                .decode(
+                    &Endpoint::default(),
+                    &answer(format!("OK AUTHCODE: {password} "))
+                )
+                .map(|_| ())
+                .unwrap_err(),
+            Error::InvalidAuthCode(AuthCodeError::EchoesPassword)
+        );
         assert!(
             op.decode(
                 &Endpoint::default(),

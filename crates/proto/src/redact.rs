@@ -172,6 +172,9 @@ fn bytes_each_raw_or_percent(bytes: &[u8], text: &[u8], at: usize, ends: &mut Ve
             // the two digits.
             if rest.starts_with(b"%25") {
                 ran_out |= percent_digits(rest, 3, want, pos, &mut next);
+            } else if b"%25".starts_with(rest) {
+                // The text ends inside `%25`, which may begin any byte.
+                ran_out = true;
             }
             if rest.first() == Some(&b'%') {
                 ran_out |= percent_digits(rest, 1, want, pos, &mut next);
@@ -382,6 +385,10 @@ mod tests {
         assert_eq!(f.at(b"xx secretPass", 3), Found::Prefix);
         assert_eq!(f.at(b"xx secret%5", 3), Found::Prefix);
         assert_eq!(f.at(b"xx secretPa&#", 3), Found::Prefix);
+        // Cut inside a twice-encoded character: `%2` may begin `%2573`.
+        assert_eq!(f.at(b"xx secretPa%2", 3), Found::Prefix);
+        assert_eq!(f.at(b"xx secretPa%25", 3), Found::Prefix);
+        assert_eq!(f.at(b"xx secretPa%257", 3), Found::Prefix);
         assert_eq!(f.at(b"xx secretPx", 3), Found::No);
         assert_eq!(f.at(b"xx secretPassword!", 3), Found::Whole(17));
     }
