@@ -437,9 +437,13 @@ fn plain_http_to_a_name_off_loopback_connects_nowhere_in_both() {
 
     // The same name resolved to loopback is the emulator it stands for.
     let loopback = Some(ResolveTo(std::net::Ipv4Addr::LOCALHOST.into()));
-    let outcome = blocking_call_resolving(&url, None, None, loopback);
-    assert_eq!(outcome.kind, Some(ErrorKind::Closed), "{outcome:?}");
-    assert_eq!(trap.connections(), 1);
+    for outcome in [
+        blocking_call_resolving(&url, None, None, loopback),
+        hyper_call_resolving(&url, None, None, loopback),
+    ] {
+        assert_eq!(outcome.kind, Some(ErrorKind::Closed), "{outcome:?}");
+    }
+    assert_eq!(trap.connections(), 2);
 }
 
 /// A chunked answer with extensions or trailers of a given size: read alike

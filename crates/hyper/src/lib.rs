@@ -90,7 +90,8 @@
 //!   same rule as the blocking adapter's, with Basic proxy authentication.
 //! - No redirects (the request carries the master SSO password); answers
 //!   capped at [`proto::MAX_ANSWER_BYTES`]; HTTP/1.1 heads at 16 KiB and 64
-//!   fields, HTTP/2 header lists at 16 KiB, at most 8 interim responses.
+//!   fields, HTTP/2 header lists at 16 KiB, at most 8 interim responses over
+//!   HTTP/1.1 (over HTTP/2 the call's deadline ends them).
 //! - A request that reached the server is never sent again.
 //! - A `tracing` span `rescue_sso` per call with the operation, host and
 //!   method, and events with the status, the time taken and whether a
