@@ -303,7 +303,7 @@ mod tests {
         let spaced = RequestAuthCodeSso::new(
             SsoId::new("123456").expect("sso id"),
             CompanyId::new("654321").expect("company id"),
-            Password::new(&format!("{password} ")).expect("password"),
+            Password::new(format!("{password} ")).expect("password"),
         );
         let answer = |body: String| {
             Response::builder()
