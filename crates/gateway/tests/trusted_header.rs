@@ -578,6 +578,17 @@ async fn raw_exchange(url: &str, bytes: &[u8]) -> (Option<u16>, std::time::Durat
     (status, started.elapsed())
 }
 
+/// The gateway in trusted-header mode with a Rescue timeout of `timeout`
+/// and these `[server]` settings.
+async fn with_server(timeout: &str, server: &str) -> Harness {
+    Harness::start_with(
+        common::emulator().await,
+        timeout,
+        &format!("{TRUSTED_HEADER}[server]\n{server}"),
+    )
+    .await
+}
+
 /// docs/gateway.md: "a head of 16 KiB and 64 fields, a body of 16 KiB, the
 /// head within `server.header_read_timeout`, the whole request within
 /// `rescue.timeout` + 5 s", played by a client that oversteps each one.
@@ -585,12 +596,7 @@ async fn raw_exchange(url: &str, bytes: &[u8]) -> (Option<u16>, std::time::Durat
 async fn a_request_is_bounded_in_head_size_fields_and_time() {
     use std::time::Duration;
 
-    let h = Harness::start_with(
-        common::emulator().await,
-        "1s",
-        &format!("{TRUSTED_HEADER}[server]\nheader_read_timeout = \"1s\"\n"),
-    )
-    .await;
+    let h = with_server("1s", "header_read_timeout = \"1s\"\n").await;
     let start = "GET / HTTP/1.1\r\nHost: gateway\r\nRemote-User: 123456\r\nConnection: close\r\n";
 
     // Within the limits: 60 fields, a 15 KiB head.
@@ -656,16 +662,7 @@ async fn an_http2_request_with_too_many_fields_is_431() {
     use hyper::body::Bytes;
 
     let h = Harness::start(TRUSTED_HEADER).await;
-    let tcp = tokio::net::TcpStream::connect(h.url.trim_start_matches("http://"))
-        .await
-        .expect("connect");
-    let (mut sender, conn) = hyper::client::conn::http2::handshake(
-        hyper_util::rt::TokioExecutor::new(),
-        hyper_util::rt::TokioIo::new(tcp),
-    )
-    .await
-    .expect("h2c");
-    tokio::spawn(conn);
+    let (mut sender, _conn) = h2c(&h, None).await;
     for (fields, want) in [
         (60, StatusCode::OK),
         (70, StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE),
@@ -710,12 +707,7 @@ async fn an_http2_request_with_too_many_fields_is_431() {
 async fn silent_and_idle_connections_are_closed() {
     use std::time::Duration;
 
-    let h = Harness::start_with(
-        common::emulator().await,
-        "10s",
-        &format!("{TRUSTED_HEADER}[server]\nheader_read_timeout = \"1s\"\n"),
-    )
-    .await;
+    let h = with_server("10s", "header_read_timeout = \"1s\"\n").await;
 
     // Silent from the start, or after the start of an HTTP/2 preface (which
     // hyper reads whole before its own timeouts apply).
@@ -739,31 +731,39 @@ async fn silent_and_idle_connections_are_closed() {
     );
 }
 
-/// An h2c connection to the gateway that pings every 100 ms, after one
-/// answered `GET /healthz`: its sender (the client would close the
+type H2Sender = hyper::client::conn::http2::SendRequest<http_body_util::Empty<hyper::body::Bytes>>;
+type H2Task = tokio::task::JoinHandle<Result<(), hyper::Error>>;
+
+/// An h2c connection to the gateway that pings every 100 ms, with this
+/// initial stream window if given: its sender (the client would close the
 /// connection without it), and the task driving it, which ends when the
 /// gateway closes it.
-async fn idle_http2(
-    h: &Harness,
-) -> (
-    hyper::client::conn::http2::SendRequest<http_body_util::Empty<hyper::body::Bytes>>,
-    tokio::task::JoinHandle<Result<(), hyper::Error>>,
-) {
-    use http_body_util::{BodyExt, Empty};
-    use hyper::body::Bytes;
-
+async fn h2c(h: &Harness, stream_window: Option<u32>) -> (H2Sender, H2Task) {
     let tcp = tokio::net::TcpStream::connect(h.url.trim_start_matches("http://"))
         .await
         .expect("connect");
-    let (mut sender, conn) =
-        hyper::client::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new())
-            .timer(hyper_util::rt::TokioTimer::new())
-            .keep_alive_interval(std::time::Duration::from_millis(100))
-            .keep_alive_while_idle(true)
-            .handshake(hyper_util::rt::TokioIo::new(tcp))
-            .await
-            .expect("h2c");
-    let conn = tokio::spawn(conn);
+    let mut builder =
+        hyper::client::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new());
+    builder
+        .timer(hyper_util::rt::TokioTimer::new())
+        .keep_alive_interval(std::time::Duration::from_millis(100))
+        .keep_alive_while_idle(true);
+    if let Some(window) = stream_window {
+        builder.initial_stream_window_size(window);
+    }
+    let (sender, conn) = builder
+        .handshake(hyper_util::rt::TokioIo::new(tcp))
+        .await
+        .expect("h2c");
+    (sender, tokio::spawn(conn))
+}
+
+/// As [`h2c`], after one answered `GET /healthz`.
+async fn idle_http2(h: &Harness) -> (H2Sender, H2Task) {
+    use http_body_util::{BodyExt, Empty};
+    use hyper::body::Bytes;
+
+    let (mut sender, conn) = h2c(h, None).await;
     let response = sender
         .send_request(
             hyper::Request::get(format!("{}/healthz", h.url))
@@ -809,12 +809,7 @@ async fn idle_http1(h: &Harness) -> tokio::net::TcpStream {
 async fn an_idle_http2_connection_is_closed_though_it_answers_pings() {
     use std::time::Duration;
 
-    let h = Harness::start_with(
-        common::emulator().await,
-        "10s",
-        &format!("{TRUSTED_HEADER}[server]\nheader_read_timeout = \"1s\"\n"),
-    )
-    .await;
+    let h = with_server("10s", "header_read_timeout = \"1s\"\n").await;
     let (_sender, conn) = idle_http2(&h).await;
     let answered = std::time::Instant::now();
 
@@ -835,25 +830,8 @@ async fn an_http2_client_that_reads_nothing_is_let_go() {
     use hyper::body::Bytes;
     use std::time::Duration;
 
-    let h = Harness::start_with(
-        common::emulator().await,
-        "10s",
-        &format!("{TRUSTED_HEADER}[server]\nheader_read_timeout = \"1s\"\n"),
-    )
-    .await;
-    let tcp = tokio::net::TcpStream::connect(h.url.trim_start_matches("http://"))
-        .await
-        .expect("connect");
-    let (mut sender, conn) =
-        hyper::client::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new())
-            .timer(hyper_util::rt::TokioTimer::new())
-            .initial_stream_window_size(0)
-            .keep_alive_interval(Duration::from_millis(100))
-            .keep_alive_while_idle(true)
-            .handshake(hyper_util::rt::TokioIo::new(tcp))
-            .await
-            .expect("h2c");
-    let conn = tokio::spawn(conn);
+    let h = with_server("10s", "header_read_timeout = \"1s\"\n").await;
+    let (mut sender, conn) = h2c(&h, Some(0)).await;
     let response = sender
         .send_request(
             hyper::Request::get(format!("{}/", h.url))
@@ -876,12 +854,9 @@ async fn an_http2_client_that_reads_nothing_is_let_go() {
 async fn a_shutdown_closes_idle_connections_at_once() {
     use std::time::{Duration, Instant};
 
-    let h = Harness::start_with(
-        common::emulator().await,
+    let h = with_server(
         "10s",
-        &format!(
-            "{TRUSTED_HEADER}[server]\nheader_read_timeout = \"30s\"\nshutdown_grace = \"30s\"\n"
-        ),
+        "header_read_timeout = \"30s\"\nshutdown_grace = \"30s\"\n",
     )
     .await;
     let (_sender, h2) = idle_http2(&h).await;
