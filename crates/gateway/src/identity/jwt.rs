@@ -105,9 +105,27 @@ impl KeyStore {
         Ok(count)
     }
 
+    /// Verifies `token` by `rules` at `now`: the verified claims, and every
+    /// claim it holds.
+    ///
+    /// Everything but the signature is checked first, without the keys:
+    /// only a token that would be accepted but for an unknown `kid` may
+    /// make them be fetched again, so one that anybody could forge does not
+    /// spend the refresh a key the proxy rotates in needs.
+    pub(crate) async fn verify(
+        &self,
+        rules: &jwt::Rules,
+        token: &str,
+        now: SystemTime,
+    ) -> Result<(jwt::Claims, serde_json::Map<String, serde_json::Value>), Unverified> {
+        let token = rules.inspect(token, now).map_err(Unverified::Token)?;
+        let keys = self.keys_for(token.kid()).await.ok_or(Unverified::NoKeys)?;
+        token.verify(&keys).map_err(Unverified::Token)
+    }
+
     /// The keys to check a token naming `kid` with: the current ones if
     /// they hold it, else freshly loaded ones, rate-limited.
-    pub(crate) async fn keys_for(&self, kid: Option<&str>) -> Option<Arc<KeySet>> {
+    async fn keys_for(&self, kid: Option<&str>) -> Option<Arc<KeySet>> {
         let current = self.current();
         let known = match (&current, kid) {
             (Some(keys), Some(kid)) => keys.has_kid(kid),
@@ -136,6 +154,15 @@ impl KeyStore {
     }
 }
 
+/// Why [`KeyStore::verify`] did not verify a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Unverified {
+    /// The token is refused, for this reason.
+    Token(jwt::JwtError),
+    /// No keys could be had to check it with.
+    NoKeys,
+}
+
 /// The mode: a JWT in `header`, checked by `rules` against `keys`.
 #[derive(Debug)]
 pub(crate) struct JwtAssertion {
@@ -154,19 +181,14 @@ impl Identify for JwtAssertion {
                 .trim(),
             Err(Repeated) => return Err(Refusal::Assertion(jwt::JwtError::Malformed)),
         };
-        // Only a token that would be accepted but for its key may make the
-        // keys be fetched again: one that anybody could forge must not
-        // spend the refresh a key the proxy rotates in needs.
-        let token = self
-            .rules
-            .inspect(token, SystemTime::now())
-            .map_err(Refusal::Assertion)?;
-        let keys = self
+        let (claims, _) = self
             .keys
-            .keys_for(token.kid())
+            .verify(&self.rules, token, SystemTime::now())
             .await
-            .ok_or(Refusal::NoKeys)?;
-        let (claims, _) = token.verify(&keys).map_err(Refusal::Assertion)?;
+            .map_err(|failure| match failure {
+                Unverified::Token(err) => Refusal::Assertion(err),
+                Unverified::NoKeys => Refusal::NoKeys,
+            })?;
         let name =
             user_name(claims.user.as_bytes()).ok_or(Refusal::Assertion(jwt::JwtError::NoUser))?;
         Ok(User {

@@ -42,7 +42,7 @@ use cookie::Sealer;
 use crate::app::App;
 use crate::config::{ClientAuth, Oidc};
 use crate::extract::{PeerAddr, RequestId, peer_text, refuse};
-use crate::identity::jwt::{KeySource, KeyStore};
+use crate::identity::jwt::{KeySource, KeyStore, Unverified};
 use crate::identity::{Identify, Peer, Refusal, User, user_name};
 use crate::jwt::{self, JwtError};
 use crate::ops::audit::Line;
@@ -654,13 +654,14 @@ impl OidcMode {
             groups_claim: self.settings.groups_claim.clone(),
             leeway: self.settings.leeway,
         };
-        let token = rules.inspect(token, now).map_err(SignInFailure::Token)?;
-        let keys = provider
+        let (claims, all) = provider
             .keys
-            .keys_for(token.kid())
+            .verify(&rules, token, now)
             .await
-            .ok_or(SignInFailure::Unavailable)?;
-        let (claims, all) = token.verify(&keys).map_err(SignInFailure::Token)?;
+            .map_err(|failure| match failure {
+                Unverified::Token(err) => SignInFailure::Token(err),
+                Unverified::NoKeys => SignInFailure::Unavailable,
+            })?;
         // Only this client: an ID token that also names others is refused
         // (OpenID Connect Core §3.1.3.7, step 3).
         if let Some(Value::Array(list)) = all.get("aud")
