@@ -36,10 +36,13 @@ impl FromSettings for Client {
         // Plain http goes to this machine only: never through a proxy (which
         // would read the password, and whose loopback is not ours), and only
         // to addresses that are loopback, whatever the name resolves to.
-        let (proxy, resolver) = if tls.is_some() {
-            (proxies.proxy_for(&host, port).cloned(), settings.resolver)
+        let proxy = proxies
+            .proxy_for(settings.endpoint.scheme(), &host, port)
+            .cloned();
+        let resolver = if tls.is_some() {
+            settings.resolver
         } else {
-            (None, settings.resolver.loopback_only())
+            settings.resolver.loopback_only()
         };
         let target = Target {
             host,

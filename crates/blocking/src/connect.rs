@@ -96,8 +96,8 @@ fn resolve(
     deadline: ConnectDeadline,
 ) -> Result<Vec<SocketAddr>, Error> {
     if let Ok(ip) = host.parse::<IpAddr>() {
-        if resolver.is_loopback_only() && !rescue_sso_client_core::is_loopback(ip) {
-            return Err(Error::Connect(rescue_sso_client_core::not_loopback()));
+        if resolver.is_loopback_only() {
+            rescue_sso_client_core::check_plain_http_address(host).map_err(Error::Connect)?;
         }
         return Ok(vec![SocketAddr::new(ip, port)]);
     }

@@ -25,6 +25,7 @@
 //!
 //! ```
 //! use rescue_sso_client_core::{ProxySettings, Proxy, Roots, TlsSettings};
+//! use http::uri::Scheme;
 //!
 //! let tls = TlsSettings::new().roots(Roots::Webpki).client_config(&[b"http/1.1"])?;
 //! assert_eq!(tls.alpn_protocols, vec![b"http/1.1".to_vec()]);
@@ -32,8 +33,8 @@
 //! let proxies = ProxySettings::none()
 //!     .with_proxy(Proxy::parse("http://user:pa%20ss@proxy.corp:3128")?)
 //!     .with_no_proxy("localhost,.internal.corp");
-//! assert!(proxies.proxy_for("secure.logmeinrescue.com", 443).is_some());
-//! assert!(proxies.proxy_for("sso.internal.corp", 443).is_none());
+//! assert!(proxies.proxy_for(&Scheme::HTTPS, "secure.logmeinrescue.com", 443).is_some());
+//! assert!(proxies.proxy_for(&Scheme::HTTPS, "sso.internal.corp", 443).is_none());
 //! assert!(!format!("{proxies:?}").contains("pa%20ss"));
 //! # Ok::<(), rescue_sso_client_core::ConfigError>(())
 //! ```
@@ -57,7 +58,7 @@ pub use error::{BoxError, ConfigError};
 pub use kind::ErrorKind;
 pub use proxy::{Proxy, ProxySettings};
 pub use resolve::{
-    MAX_LOOKUPS_IN_FLIGHT, Resolve, Resolver, SystemResolver, is_loopback, not_loopback,
+    MAX_LOOKUPS_IN_FLIGHT, Resolve, Resolver, SystemResolver, check_plain_http_address,
 };
 /// What [`client_builder!`] names; not part of the public API.
 #[doc(hidden)]

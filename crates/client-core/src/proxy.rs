@@ -204,8 +204,13 @@ impl ProxySettings {
         self
     }
 
-    /// The proxy for `host:port`, or `None` to connect directly.
-    pub fn proxy_for(&self, host: &str, port: u16) -> Option<&Proxy> {
+    /// The proxy for a `scheme` connection to `host:port`, or `None` to
+    /// connect directly. Plain `http` is never proxied: the proxy would read
+    /// the password in clear, and its loopback is not ours.
+    pub fn proxy_for(&self, scheme: &Scheme, host: &str, port: u16) -> Option<&Proxy> {
+        if *scheme != Scheme::HTTPS {
+            return None;
+        }
         let proxy = self.proxy.as_ref()?;
         (!self.no_proxy.matches(host, port)).then_some(proxy)
     }
@@ -275,14 +280,25 @@ mod tests {
         ]))
         .expect("settings");
         assert_eq!(
-            s.proxy_for("secure.logmeinrescue.com", 443)
+            s.proxy_for(&Scheme::HTTPS, "secure.logmeinrescue.com", 443)
                 .map(|p| p.authority().as_str()),
             Some("a:1")
         );
-        assert!(s.proxy_for("x.corp", 443).is_none());
-        assert!(s.proxy_for("localhost", 443).is_none());
+        assert!(s.proxy_for(&Scheme::HTTPS, "x.corp", 443).is_none());
+        assert!(s.proxy_for(&Scheme::HTTPS, "localhost", 443).is_none());
         let none = ProxySettings::from_lookup(env(&[])).expect("settings");
-        assert!(none.proxy_for("secure.logmeinrescue.com", 443).is_none());
+        assert!(
+            none.proxy_for(&Scheme::HTTPS, "secure.logmeinrescue.com", 443)
+                .is_none()
+        );
         assert!(ProxySettings::from_lookup(env(&[("ALL_PROXY", "socks5://x")])).is_err());
+    }
+
+    #[test]
+    fn plain_http_is_never_proxied() {
+        let s = ProxySettings::none().with_proxy(Proxy::parse("http://proxy:3128").expect("proxy"));
+        assert!(s.proxy_for(&Scheme::HTTPS, "127.0.0.1", 8080).is_some());
+        assert!(s.proxy_for(&Scheme::HTTP, "127.0.0.1", 8080).is_none());
+        assert!(s.proxy_for(&Scheme::HTTP, "localhost", 80).is_none());
     }
 }

@@ -53,12 +53,25 @@ pub struct Resolver {
 /// IPv4 loopback address mapped into IPv6). `0.0.0.0` is not, though Linux
 /// connects it locally: it names no interface, and a name that resolves to
 /// it is not a loopback emulator.
-pub fn is_loopback(ip: IpAddr) -> bool {
+fn is_loopback(ip: IpAddr) -> bool {
     ip.to_canonical().is_loopback()
 }
 
+/// For a plain-http destination: a `host` that is an address (with or
+/// without brackets) must be loopback, as a [`Resolver::loopback_only`]
+/// requires of a name's addresses. Connectors take an address without
+/// asking the resolver, so they check it here. A name passes: its
+/// addresses are the resolver's to check.
+pub fn check_plain_http_address(host: &str) -> io::Result<()> {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    match bare.parse::<IpAddr>() {
+        Ok(ip) if !is_loopback(ip) => Err(not_loopback()),
+        _ => Ok(()),
+    }
+}
+
 /// The error for a plain-http destination outside this machine.
-pub fn not_loopback() -> io::Error {
+fn not_loopback() -> io::Error {
     io::Error::new(
         io::ErrorKind::PermissionDenied,
         "plain http goes to this machine only, and the name resolved to an address that is not loopback",
@@ -188,6 +201,24 @@ mod tests {
             })
             .expect("spawn");
         rx.recv_timeout(Duration::from_secs(5)).expect("answer")
+    }
+
+    #[test]
+    fn a_plain_http_address_must_be_loopback() {
+        for ok in [
+            "127.0.0.1",
+            "127.9.9.9",
+            "[::1]",
+            "::1",
+            "::ffff:127.0.0.1",
+            "localhost",
+        ] {
+            assert!(check_plain_http_address(ok).is_ok(), "{ok}");
+        }
+        for refused in ["0.0.0.0", "192.0.2.2", "[::]", "::ffff:192.0.2.2"] {
+            let err = check_plain_http_address(refused).expect_err(refused);
+            assert_eq!(err.kind(), io::ErrorKind::PermissionDenied, "{refused}");
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@
 
 use std::future::Future;
 use std::io;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -22,7 +22,7 @@ use rescue_sso_client_core::{
     ConnectRequest, ProxyError, ProxySettings, Resolver, TlsError, TunnelReply,
 };
 use rescue_sso_proto::http::Uri;
-use rescue_sso_proto::http::uri::Authority;
+use rescue_sso_proto::http::uri::{Authority, Scheme};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::sync::oneshot;
@@ -140,16 +140,15 @@ impl Connector {
         // would read the password, and whose loopback is not ours), and only
         // to loopback addresses, whatever a name resolves to.
         if !https {
-            if bare_host
-                .parse::<IpAddr>()
-                .is_ok_and(|ip| !rescue_sso_client_core::is_loopback(ip))
-            {
-                return Err(Box::new(rescue_sso_client_core::not_loopback()));
-            }
+            rescue_sso_client_core::check_plain_http_address(&bare_host)?;
             let tcp = (*self.plain_tcp).clone().call(dst).await?.into_inner();
             return Ok(Stream::Plain(tcp));
         }
-        let tcp = match self.proxies.proxy_for(&bare_host, port).cloned() {
+        let tcp = match self
+            .proxies
+            .proxy_for(&Scheme::HTTPS, &bare_host, port)
+            .cloned()
+        {
             None => self.tcp.call(dst.clone()).await?.into_inner(),
             Some(proxy) => {
                 let mut tcp = self.tcp.call(proxy.uri().clone()).await?.into_inner();
