@@ -94,8 +94,10 @@ impl Resolver {
     }
 
     /// This resolver, for plain-http destinations: a name resolves only if
-    /// every address it has is loopback ([`is_loopback`]); otherwise the
-    /// lookup fails with [`not_loopback`], before anything connects. A
+    /// every address it has is loopback (`127.0.0.0/8`, `::1`, or IPv4
+    /// loopback mapped into IPv6; not `0.0.0.0`); otherwise the lookup
+    /// fails with an error of kind `PermissionDenied`, before anything
+    /// connects. A
     /// `localhost` that a hosts file or a DNS answer points elsewhere then
     /// cannot carry the password off the machine in clear.
     pub fn loopback_only(&self) -> Resolver {
